@@ -1,0 +1,13 @@
+import type { Migration, MigrationProvider } from 'kysely/migration'
+import { createLedger } from './0001-create-ledger.ts'
+import { appendOnlyTriggers } from './0002-append-only-triggers.ts'
+
+/** Every SQLite migration, in order. Names are permanent: a database records the ones applied. */
+export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-create-ledger': createLedger,
+  '0002-append-only-triggers': appendOnlyTriggers,
+})
+
+/** A static provider (no runtime import of files): kysely's Migrator reads the list above. */
+export const sqliteMigrationProvider: MigrationProvider = { getMigrations: async () => ({ ...SQLITE_MIGRATIONS }) }
+export { SQLITE_MIGRATION_NAMES } from './names.ts'

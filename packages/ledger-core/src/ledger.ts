@@ -1,0 +1,142 @@
+import { AuthError, InputError } from './errors.ts'
+import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
+import { type BalanceFilter, type BalanceRow, buildBalance } from './balance.ts'
+import type { Entry, StoredEntry } from './model/entry.ts'
+import type { DecideContext, Principal } from './rules/common.ts'
+import { type AddLocationCommand, type AddProductCommand, type AddUserCommand, type DeactivateUserCommand, decideAddLocation, decideAddProduct, decideAddUser, decideDeactivateUser } from './rules/catalog.ts'
+import { type CorrectCommand, decideCorrection } from './rules/correction.ts'
+import { type AdministerCommand, type CosignCommand, type WasteCommand, decideAdministration, decideCosign, decideWaste } from './rules/dose.ts'
+import { type InitCommand, decideInit } from './rules/registrant.ts'
+import { type OpenCommand, type ReceiveCommand, type TransferCommand, decideOpening, decideReceipt, decideTransfer } from './rules/stock.ts'
+import type { Decision, LedgerStore, WriteTransaction } from './store/ledger-store.ts'
+import { type AppendResult, appendEntry } from './store/append-entry.ts'
+import type { Clock } from './store/ports.ts'
+import { SYSTEM_CLOCK } from './store/ports.ts'
+import { type VerifyReport, verifyLedger } from './verify-ledger.ts'
+import type { ExpectedHead } from './chain/verify-chain.ts'
+
+export interface LedgerConfig {
+  readonly store: LedgerStore
+  readonly clock?: Clock
+  /** scrypt parameters for new passphrases (tests lower them; see auth/passphrase.ts). */
+  readonly kdf?: { N: number; r: number; p: number }
+}
+
+/** Options every write accepts. */
+export interface WriteOptions {
+  /** Idempotency key: a retry with the same id returns the first entry instead of appending again. */
+  readonly requestId?: string
+  /** Refuse with TIP_MOVED unless the ledger still ends at this seq. */
+  readonly expectedTipSeq?: number
+}
+
+type Cmd<T> = Omit<T, 'passphraseHash'>
+
+/**
+ * The ledger library: every write is decided by a pure rule under the store's write lock and
+ * appended to the hash chain with its projections in one transaction.
+ *
+ * @example
+ * const ledger = new Ledger({ store: await openSqliteStore('clinic.db') })
+ * const me = await ledger.authenticate('nkim', passphrase)
+ * await ledger.administer({ container: 'C-0001', dose: '35mg', patient: 'P-1042', by: me })
+ */
+export class Ledger {
+  readonly #config: Required<Omit<LedgerConfig, 'kdf'>> & Pick<LedgerConfig, 'kdf'>
+  constructor(config: LedgerConfig) {
+    this.#config = Object.freeze({ clock: SYSTEM_CLOCK, ...config })
+  }
+  get store(): LedgerStore { return this.#config.store }
+  get clock(): Clock { return this.#config.clock }
+
+  /** Checks a person's passphrase; the result proves presence for one action. */
+  async authenticate(username: string, passphrase: string | undefined): Promise<Principal> {
+    if (!passphrase) throw new AuthError('PASSPHRASE_REQUIRED', `a passphrase is needed for ${username}`, { hint: 'type it at the prompt, or set CSLEDGER_PASSPHRASE (CSLEDGER_WITNESS_PASSPHRASE for a witness)' })
+    const user = await this.store.read().get('user', username)
+    const cred = await this.store.credential(username)
+    if (!user || !cred) {
+      await verifyPassphrase(passphrase, DUMMY_HASH) // same cost whether or not the user exists
+      throw new AuthError('UNKNOWN_USER', `no user ${username}`, { hint: 'list users with `csledger user list`' })
+    }
+    if (!(await verifyPassphrase(passphrase, cred.passphrase_hash))) throw new AuthError('BAD_PASSPHRASE', `wrong passphrase for ${username}`, { hint: 'try again; passphrases are case-sensitive' })
+    if (!user.active) throw new AuthError('USER_DEACTIVATED', `user ${username} is deactivated`, { hint: 'ask the PIC to add an active account' })
+    return { username }
+  }
+
+  async init(cmd: Cmd<InitCommand> & { passphrase: string; ledgerId: string }): Promise<AppendResult> {
+    const passphraseHash = await this.#newHash(cmd.passphrase)
+    return this.#append((tx, ctx) => decideInit(tx, { ...cmd, passphraseHash }, ctx), {}, cmd.ledgerId)
+  }
+  async addUser(cmd: Cmd<AddUserCommand> & { passphrase: string }, opts: WriteOptions = {}): Promise<AppendResult> {
+    const passphraseHash = await this.#newHash(cmd.passphrase)
+    return this.#append((tx, ctx) => decideAddUser(tx, { ...cmd, passphraseHash }, ctx), opts)
+  }
+  deactivateUser(cmd: DeactivateUserCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideDeactivateUser(tx, cmd, ctx), opts) }
+  addLocation(cmd: AddLocationCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAddLocation(tx, cmd, ctx), opts) }
+  addProduct(cmd: AddProductCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAddProduct(tx, cmd, ctx), opts) }
+  receive(cmd: ReceiveCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideReceipt(tx, cmd, ctx), opts) }
+  open(cmd: OpenCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideOpening(tx, cmd, ctx), opts) }
+  administer(cmd: AdministerCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAdministration(tx, cmd, ctx), opts) }
+  waste(cmd: WasteCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideWaste(tx, cmd, ctx), opts) }
+  cosign(cmd: CosignCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCosign(tx, cmd, ctx), opts) }
+  transfer(cmd: TransferCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideTransfer(tx, cmd, ctx), opts) }
+  correct(cmd: CorrectCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCorrection(tx, cmd, ctx), opts) }
+
+  /** On-hand stock now, or as of a seq or an ISO time (recorded_at). */
+  async balance(filter: BalanceFilter & { asOf?: number | string } = {}): Promise<{ as_of_seq: number; rows: BalanceRow[] }> {
+    const read = this.store.read()
+    const products = await read.list('product')
+    const head = (await read.head())?.seq ?? 0
+    if (filter.asOf === undefined) {
+      return { as_of_seq: head, rows: buildBalance(await read.list('stock'), await read.list('container'), products, filter) }
+    }
+    const seq = typeof filter.asOf === 'number' ? filter.asOf : await this.store.seqAtTime(filter.asOf)
+    if (seq > head) throw new InputError('SEQ_OUT_OF_RANGE', `seq ${seq} is beyond the ledger's last entry (${head})`, { hint: `give a seq from 0 to ${head}` })
+    return { as_of_seq: seq, rows: buildBalance(await this.store.projectionsAt('stock', seq), await this.store.projectionsAt('container', seq), products, filter) }
+  }
+
+  /** Entries in seq order, filtered by occurred date (inclusive, YYYY-MM-DD) and kind. */
+  async *log(filter: { from?: string; to?: string; kinds?: readonly string[]; fromSeq?: number; toSeq?: number } = {}): AsyncIterable<StoredEntry> {
+    const range: { fromSeq?: number; toSeq?: number } = {}
+    if (filter.fromSeq !== undefined) range.fromSeq = filter.fromSeq
+    if (filter.toSeq !== undefined) range.toSeq = filter.toSeq
+    for await (const row of this.store.entryRows(range)) {
+      const entry = JSON.parse(row.canonical) as Entry
+      const day = entry.occurred_at.slice(0, 10)
+      if (filter.from && day < filter.from) continue
+      if (filter.to && day > filter.to) continue
+      if (filter.kinds && filter.kinds.length > 0 && !filter.kinds.includes(entry.kind)) continue
+      yield { entry, canonical: row.canonical, hash: row.hash }
+    }
+  }
+
+  /** Full verification: chain, then projections rebuilt from the entries. */
+  verify(options: { expectedHead?: ExpectedHead; onProgress?: (n: number) => void } = {}): Promise<VerifyReport> {
+    return verifyLedger(this.store, options)
+  }
+
+  /** The raw chain as JSONL lines `{"entry":<canonical>,"hash":"<hex>"}` (exactly the hashed bytes). */
+  async *exportJsonl(): AsyncIterable<string> {
+    for await (const row of this.store.entryRows()) yield `{"entry":${row.canonical},"hash":"${row.hash}"}\n`
+  }
+
+  async #newHash(passphrase: string): Promise<string> {
+    if (typeof passphrase !== 'string' || passphrase.length < MIN_PASSPHRASE_LENGTH) {
+      throw new InputError('WEAK_PASSPHRASE', `a passphrase needs at least ${MIN_PASSPHRASE_LENGTH} characters`, { hint: 'choose a longer passphrase (CSLEDGER_NEW_PASSPHRASE when not at a terminal)' })
+    }
+    return hashPassphrase(passphrase, this.#config.kdf)
+  }
+
+  #append(decide: (tx: WriteTransaction, ctx: DecideContext) => Promise<Decision>, opts: WriteOptions, ledgerId?: string): Promise<AppendResult> {
+    const clock = this.#config.clock
+    return appendEntry(this.store, {
+      clock,
+      decide: (tx) => decide(tx, { now: clock.now() }),
+      ...(ledgerId !== undefined ? { ledgerId } : {}),
+      ...(opts.requestId !== undefined ? { requestId: opts.requestId } : {}),
+      ...(opts.expectedTipSeq !== undefined ? { expectedTipSeq: opts.expectedTipSeq } : {}),
+    })
+  }
+}
+
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'

@@ -1,0 +1,229 @@
+import { Decimal } from 'decimal.js'
+import { IntegrityError, RuleViolation } from '../errors.ts'
+import type {
+  AdministrationData, ContainerOpeningData, CorrectionData, Entry, EntryKind, ReceiptData, TransferData, WasteData,
+} from '../model/entry.ts'
+import { canonicalJson } from '../chain/canonical-json.ts'
+import { dec } from '../model/quantity.ts'
+import { Overlay } from './overlay.ts'
+import {
+  type ContainerState, type ProjectionChange, type ProjectionView, REGISTRANT_KEY, lotKey, stockKey,
+} from './projections.ts'
+
+/** Looks up a stored entry by seq (corrections need the entry they correct). */
+export type EntryLookup = (seq: number) => Promise<Entry | undefined>
+
+/**
+ * Folds one entry into the projections: returns the projection writes it causes. Pure apart from
+ * reads through `view`. Throws RuleViolation('INSUFFICIENT_STOCK') when a balance would go
+ * negative, so the same fold guards appends and detects impossible histories on rebuild.
+ *
+ * @example
+ * const changes = await evolve(view, entry, lookup)
+ */
+export async function evolve(view: ProjectionView, entry: Entry, lookup: EntryLookup): Promise<ProjectionChange[]> {
+  const tx = new Overlay(view)
+  const seq = entry.seq
+  switch (entry.kind) {
+    case 'registrant': {
+      const d = entry.data
+      tx.put('registrant', REGISTRANT_KEY, { ledger_id: entry.ledger_id, name: d.name, address: d.address, dea_number: d.dea_number, schedules: d.schedules })
+      tx.put('user', d.admin.username, { username: d.admin.username, name: d.admin.name, role: 'pic', active: true, since_seq: seq })
+      break
+    }
+    case 'user':
+      tx.put('user', entry.data.username, { ...entry.data, active: true, since_seq: seq })
+      break
+    case 'user_deactivation': {
+      const u = await tx.get('user', entry.data.username)
+      if (!u) throw impossible(entry, `user ${entry.data.username} does not exist`)
+      tx.put('user', u.username, { ...u, active: false })
+      break
+    }
+    case 'location':
+      tx.put('location', entry.data.code, { ...entry.data })
+      break
+    case 'product':
+      tx.put('product', entry.data.code, { ...entry.data })
+      break
+    case 'container_opening': {
+      await applyOpening(tx, entry.data, entry, 1)
+      const c = await tx.get('counter', 'container')
+      tx.put('counter', 'container', { value: (c?.value ?? 0) + 1 })
+      break
+    }
+    case 'receipt': await applyReceipt(tx, entry.data, 1); break
+    case 'administration': await applyAdministration(tx, entry.data, seq, 1); break
+    case 'waste': {
+      await applyWaste(tx, entry.data, 1)
+      tx.put('waste', String(seq), {
+        seq, actor: entry.actor, witness: entry.witness ?? '', occurred_at: entry.occurred_at, cosigned_by: null, cosign_seq: null, voided: false,
+      })
+      break
+    }
+    case 'cosign': {
+      const w = await tx.get('waste', String(entry.data.waste))
+      if (!w) throw impossible(entry, `waste ${entry.data.waste} does not exist`)
+      tx.put('waste', String(w.seq), { ...w, cosigned_by: entry.actor, cosign_seq: seq })
+      break
+    }
+    case 'transfer': await applyTransfer(tx, entry.data, 1); break
+    case 'correction': await applyCorrection(tx, entry as Entry<'correction'>, lookup); break
+    default: {
+      const never: never = entry
+      throw impossible(never as Entry, 'unknown entry kind')
+    }
+  }
+  return tx.changes()
+}
+
+/** The data of an entry after every correction so far (what a new correction must start from). */
+export async function effectiveData(view: ProjectionView, original: Entry): Promise<{ data: Readonly<Record<string, unknown>>; voided: boolean }> {
+  const c = await view.get('correction', String(original.seq))
+  if (c) return { data: c.current, voided: c.voided }
+  return { data: original.data as unknown as Record<string, unknown>, voided: false }
+}
+
+/** Entry kinds whose quantities a correction can void or amend. */
+export const CORRECTABLE_KINDS: readonly EntryKind[] = ['receipt', 'container_opening', 'administration', 'waste', 'transfer']
+
+async function applyCorrection(tx: Overlay, entry: Entry<'correction'>, lookup: EntryLookup): Promise<void> {
+  const d: CorrectionData = entry.data
+  const original = await lookup(d.corrects)
+  if (!original || original.kind !== d.corrects_kind) throw impossible(entry, `corrects ${d.corrects}, which is not a ${d.corrects_kind}`)
+  const before = await effectiveData(tx, original)
+  if (before.voided) throw impossible(entry, `entry ${d.corrects} was already voided`)
+  if (canonicalJson(before.data) !== canonicalJson(d.before)) throw impossible(entry, `its "before" data is not entry ${d.corrects} as it stood`)
+  await applyKind(tx, original, before.data, -1)
+  const prior = await tx.get('correction', String(original.seq))
+  const corrected_by = [...(prior?.corrected_by ?? []), entry.seq]
+  if (d.action === 'void') {
+    tx.put('correction', String(original.seq), { seq: original.seq, corrected_by, voided: true, current: before.data })
+    if (original.kind === 'waste') {
+      const w = await tx.get('waste', String(original.seq))
+      if (w) tx.put('waste', String(original.seq), { ...w, voided: true })
+    }
+  } else {
+    const amended = d.amended ?? {}
+    await applyKind(tx, original, amended, 1)
+    tx.put('correction', String(original.seq), { seq: original.seq, corrected_by, voided: false, current: amended })
+  }
+}
+
+async function applyKind(tx: Overlay, original: Entry, data: Readonly<Record<string, unknown>>, sign: 1 | -1): Promise<void> {
+  switch (original.kind) {
+    case 'receipt': return applyReceipt(tx, data as unknown as ReceiptData, sign)
+    case 'administration': return applyAdministration(tx, data as unknown as AdministrationData, original.seq, sign)
+    case 'waste': return applyWaste(tx, data as unknown as WasteData, sign)
+    case 'transfer': return applyTransfer(tx, data as unknown as TransferData, sign)
+    case 'container_opening': return applyOpening(tx, data as unknown as ContainerOpeningData, original, sign)
+    default: throw impossible(original, `a ${original.kind} entry cannot be corrected`)
+  }
+}
+
+async function applyReceipt(tx: Overlay, d: ReceiptData, sign: 1 | -1): Promise<void> {
+  const lk = lotKey(d.product, d.lot)
+  const lot = await tx.get('lot', lk)
+  const received = (lot?.received ?? 0) + sign * d.containers
+  tx.put('lot', lk, { product: d.product, lot: d.lot, expires: lot?.expires ?? d.expires, received: nonNegativeCount(received, `lot ${d.lot} received`) })
+  await addSealed(tx, d.location, d.product, d.lot, sign * d.containers)
+}
+
+async function applyTransfer(tx: Overlay, d: TransferData, sign: 1 | -1): Promise<void> {
+  await addSealed(tx, d.from, d.product, d.lot, -sign * d.containers)
+  await addSealed(tx, d.to, d.product, d.lot, sign * d.containers)
+}
+
+async function applyOpening(tx: Overlay, d: ContainerOpeningData, entry: Entry, sign: 1 | -1): Promise<void> {
+  await addSealed(tx, d.location, d.product, d.lot, -sign)
+  if (sign === 1) {
+    tx.put('container', d.container, {
+      container: d.container, product: d.product, lot: d.lot, location: d.location, remaining_ml: d.volume_ml,
+      opened_at: entry.occurred_at, opened_seq: entry.seq, status: 'open',
+    })
+    return
+  }
+  const c = await tx.get('container', d.container)
+  if (!c || c.status === 'voided' || !new Decimal(c.remaining_ml).equals(d.volume_ml)) {
+    throw new RuleViolation('NOT_CORRECTABLE', `container ${d.container} has been drawn from; its opening cannot be voided`, {
+      hint: 'void the administrations and waste from it first, or record the remainder as waste',
+    })
+  }
+  tx.put('container', d.container, { ...c, status: 'voided' })
+}
+
+async function applyAdministration(tx: Overlay, d: AdministrationData, seq: number, sign: 1 | -1): Promise<void> {
+  await addRemaining(tx, d.container, new Decimal(d.drawn_ml).times(-sign))
+  const dose = await tx.get('dose', String(seq))
+  if (sign === 1) {
+    const wasted = new Decimal(dose?.wasted_ml ?? '0')
+    if (new Decimal(d.given_ml).plus(wasted).greaterThan(d.drawn_ml)) {
+      throw new RuleViolation('DOSE_EXCEEDS_DRAWN', `given ${d.given_ml} mL plus wasted ${dec(wasted)} mL exceeds drawn ${d.drawn_ml} mL`, {
+        hint: 'the drawn amount must cover the dose given and any waste recorded against it',
+      })
+    }
+    tx.put('dose', String(seq), { seq, container: d.container, drawn_ml: d.drawn_ml, given_ml: d.given_ml, wasted_ml: dec(wasted), voided: false })
+  } else if (dose) {
+    tx.put('dose', String(seq), { ...dose, drawn_ml: '0', given_ml: '0', voided: true })
+  }
+}
+
+async function applyWaste(tx: Overlay, d: WasteData, sign: 1 | -1): Promise<void> {
+  const amount = new Decimal(d.amount_ml)
+  if (d.administration === undefined) {
+    await addRemaining(tx, d.container, amount.times(-sign))
+    return
+  }
+  const key = String(d.administration)
+  const dose = await tx.get('dose', key)
+  if (!dose) throw new RuleViolation('UNKNOWN_ADMINISTRATION', `no administration at seq ${d.administration}`)
+  const wasted = new Decimal(dose.wasted_ml).plus(amount.times(sign))
+  if (wasted.isNegative()) throw new RuleViolation('INSUFFICIENT_STOCK', `waste against dose ${key} would go below zero`)
+  if (sign === 1 && (dose.voided || wasted.plus(dose.given_ml).greaterThan(dose.drawn_ml))) {
+    const left = new Decimal(dose.drawn_ml).minus(dose.given_ml).minus(dose.wasted_ml)
+    throw new RuleViolation('WASTE_EXCEEDS_REMAINDER', `cannot waste ${dec(amount)} mL from dose ${key}: only ${dec(Decimal.max(left, 0))} mL was drawn and not given`, {
+      details: { drawn_ml: dose.drawn_ml, given_ml: dose.given_ml, already_wasted_ml: dose.wasted_ml },
+      hint: `see the dose with \`csledger log --seq ${key}\``,
+    })
+  }
+  tx.put('dose', key, { ...dose, wasted_ml: dec(wasted) })
+}
+
+async function addSealed(tx: Overlay, location: string, product: string, lot: string, delta: number): Promise<void> {
+  const key = stockKey(location, product, lot)
+  const s = await tx.get('stock', key)
+  const sealed = (s?.sealed ?? 0) + delta
+  if (sealed < 0) {
+    throw new RuleViolation('INSUFFICIENT_STOCK', `not enough sealed containers of ${product} lot ${lot} at ${location}`, {
+      details: { on_hand: s?.sealed ?? 0, requested: -delta },
+      hint: `check what is on hand with \`csledger balance --location ${location} --product ${product}\``,
+    })
+  }
+  tx.put('stock', key, { location, product, lot, sealed })
+}
+
+async function addRemaining(tx: Overlay, container: string, deltaMl: Decimal): Promise<ContainerState> {
+  const c = await tx.get('container', container)
+  if (!c || c.status === 'voided') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${container}`)
+  const remaining = new Decimal(c.remaining_ml).plus(deltaMl)
+  if (remaining.isNegative()) {
+    throw new RuleViolation('INSUFFICIENT_STOCK', `container ${container} holds ${c.remaining_ml} mL; cannot take ${dec(deltaMl.negated())} mL`, {
+      details: { remaining_ml: c.remaining_ml, requested_ml: dec(deltaMl.negated()) },
+      hint: `check the container with \`csledger balance --product ${c.product}\``,
+    })
+  }
+  const next: ContainerState = { ...c, remaining_ml: dec(remaining), status: remaining.isZero() ? 'empty' : 'open' }
+  tx.put('container', container, next)
+  return next
+}
+
+function nonNegativeCount(n: number, what: string): number {
+  if (n < 0) throw new RuleViolation('INSUFFICIENT_STOCK', `${what} would go below zero`)
+  return n
+}
+
+function impossible(entry: Entry, why: string): IntegrityError {
+  return new IntegrityError('IMPOSSIBLE_ENTRY', `entry ${entry.seq} (${entry.kind}) cannot apply: ${why}`, {
+    details: { seq: entry.seq, entry: canonicalJson(entry.data).slice(0, 200) },
+  })
+}

@@ -1,0 +1,40 @@
+import type { ProjectionChange, ProjectionKind, ProjectionView, Projections } from './projections.ts'
+
+/** A write-through layer over a view: reads see earlier writes of the same decision. */
+export class Overlay {
+  readonly #view: ProjectionView
+  readonly #writes = new Map<string, ProjectionChange>()
+  constructor(view: ProjectionView) {
+    this.#view = view
+  }
+  async get<K extends ProjectionKind>(kind: K, key: string): Promise<Projections[K] | undefined> {
+    const w = this.#writes.get(`${kind}\u0000${key}`)
+    if (w) return w.value as Projections[K]
+    return this.#view.get(kind, key)
+  }
+  async list<K extends ProjectionKind>(kind: K): Promise<ReadonlyArray<Projections[K]>> {
+    const base = await this.#view.list(kind)
+    const mine = [...this.#writes.values()].filter((w) => w.kind === kind)
+    if (mine.length === 0) return base
+    const keys = new Set(mine.map((w) => w.key))
+    return [...base.filter((v) => !keys.has(keyOf(kind, v))), ...mine.map((w) => w.value as Projections[K])]
+  }
+  put<K extends ProjectionKind>(kind: K, key: string, value: Projections[K]): void {
+    this.#writes.set(`${kind}\u0000${key}`, { kind, key, value } as ProjectionChange)
+  }
+  changes(): ProjectionChange[] {
+    return [...this.#writes.values()]
+  }
+}
+
+function keyOf(kind: ProjectionKind, v: unknown): string {
+  const o = v as Record<string, unknown>
+  switch (kind) {
+    case 'stock': return `${String(o.location)}|${String(o.product)}|${String(o.lot)}`
+    case 'lot': return `${String(o.product)}|${String(o.lot)}`
+    case 'container': return String(o.container)
+    case 'user': return String(o.username)
+    case 'dose': case 'waste': case 'correction': return String(o.seq)
+    default: return String(o.code ?? '-')
+  }
+}

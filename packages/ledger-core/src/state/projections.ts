@@ -1,0 +1,98 @@
+import type { DoseForm, Role } from '../model/entry.ts'
+import type { Drug, Schedule } from '../model/drug.ts'
+
+/**
+ * Projections: the current state derived from the entries by `evolve`. Stores keep them in the
+ * same transaction as the append, and `verify` rebuilds them from the entries alone to compare.
+ * Values are plain JSON (decimal strings), so they store and compare byte-for-byte.
+ */
+export interface RegistrantState {
+  readonly ledger_id: string
+  readonly name: string
+  readonly address: string
+  readonly dea_number: string
+  readonly schedules: readonly Schedule[]
+}
+export interface UserState { readonly username: string; readonly name: string; readonly role: Role; readonly active: boolean; readonly since_seq: number }
+export interface LocationState { readonly code: string; readonly name: string }
+export interface ProductState {
+  readonly code: string
+  readonly drug: Drug
+  readonly substance: string
+  readonly schedule: Schedule
+  readonly dea_code: string
+  readonly ndc: string
+  readonly ndc11: string
+  readonly concentration_mg_per_ml: string
+  readonly volume_ml: string
+  readonly dose_form: DoseForm
+}
+export interface LotState { readonly product: string; readonly lot: string; readonly expires: string; readonly received: number }
+/** Sealed containers of one product lot at one location. */
+export interface StockState { readonly location: string; readonly product: string; readonly lot: string; readonly sealed: number }
+export interface ContainerState {
+  readonly container: string
+  readonly product: string
+  readonly lot: string
+  readonly location: string
+  readonly remaining_ml: string
+  readonly opened_at: string
+  readonly opened_seq: number
+  readonly status: 'open' | 'empty' | 'voided'
+}
+/** A dose drawn from a container: drawn = given + wasted once its remainder is wasted. */
+export interface DoseState {
+  readonly seq: number
+  readonly container: string
+  readonly drawn_ml: string
+  readonly given_ml: string
+  readonly wasted_ml: string
+  readonly voided: boolean
+}
+export interface WasteState {
+  readonly seq: number
+  readonly actor: string
+  readonly witness: string
+  readonly occurred_at: string
+  readonly cosigned_by: string | null
+  readonly cosign_seq: number | null
+  readonly voided: boolean
+}
+/** Corrections applied to an entry, newest last. */
+export interface CorrectionState { readonly seq: number; readonly corrected_by: readonly number[]; readonly voided: boolean; readonly current: Readonly<Record<string, unknown>> }
+export interface CounterState { readonly value: number }
+
+export interface Projections {
+  registrant: RegistrantState
+  user: UserState
+  location: LocationState
+  product: ProductState
+  lot: LotState
+  stock: StockState
+  container: ContainerState
+  dose: DoseState
+  waste: WasteState
+  correction: CorrectionState
+  counter: CounterState
+}
+export type ProjectionKind = keyof Projections
+export const PROJECTION_KINDS: readonly ProjectionKind[] = [
+  'registrant', 'user', 'location', 'product', 'lot', 'stock', 'container', 'dose', 'waste', 'correction', 'counter',
+]
+
+/** One write to a projection: the full new value of one key. */
+export interface ProjectionChange<K extends ProjectionKind = ProjectionKind> {
+  readonly kind: K
+  readonly key: string
+  readonly value: Projections[K]
+}
+
+/** Read access to projections as of the current tip (inside a store transaction, or in memory). */
+export interface ProjectionView {
+  get<K extends ProjectionKind>(kind: K, key: string): Promise<Projections[K] | undefined>
+  list<K extends ProjectionKind>(kind: K): Promise<ReadonlyArray<Projections[K]>>
+}
+
+export const REGISTRANT_KEY = '-'
+export function lotKey(product: string, lot: string): string { return `${product}|${lot}` }
+export function stockKey(location: string, product: string, lot: string): string { return `${location}|${product}|${lot}` }

@@ -1,0 +1,71 @@
+import type { EntryDraft, StoredEntry } from '../model/entry.ts'
+import type { ProjectionChange, ProjectionKind, ProjectionView } from '../state/projections.ts'
+import type { Entry } from '../model/entry.ts'
+
+/** A row of the entry table as a store holds it: the columns and the exact hashed bytes. */
+export interface EntryRow {
+  readonly seq: number
+  readonly ledger_id: string
+  readonly prev_hash: string
+  readonly hash: string
+  readonly kind: string
+  readonly recorded_at: string
+  readonly occurred_at: string
+  readonly actor: string
+  readonly request_id: string | null
+  readonly canonical: string
+}
+
+/** A stored passphrase hash; kept beside the chain, never in it (exports must not leak it). */
+export interface CredentialRecord {
+  readonly username: string
+  readonly passphrase_hash: string
+  readonly updated_at: string
+}
+
+/** The head of a chain: its last seq and hash. */
+export interface ChainHead { readonly seq: number; readonly hash: string; readonly ledger_id: string }
+
+/** What a store offers inside one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: a locked head). */
+export interface WriteTransaction extends ProjectionView {
+  head(): Promise<ChainHead | null>
+  entry(seq: number): Promise<Entry | undefined>
+  entryByRequestId(requestId: string): Promise<StoredEntry | undefined>
+  insertEntry(stored: StoredEntry): Promise<void>
+  putProjections(seq: number, changes: readonly ProjectionChange[]): Promise<void>
+  putCredential(record: CredentialRecord): Promise<void>
+}
+
+/** Read access outside a write (balances, logs, verify). */
+export interface ReadView extends ProjectionView {
+  head(): Promise<ChainHead | null>
+  entry(seq: number): Promise<Entry | undefined>
+}
+
+/**
+ * The storage port. Implementations: the in-memory store (unit tests), `@csledger/ledger-sqlite`,
+ * and the PostgreSQL store. All of them run the same `appendEntry` algorithm from this package,
+ * so the rules and the hash format cannot drift between stores.
+ */
+export interface LedgerStore {
+  /** Runs `fn` holding the ledger's write lock; all writes commit together or not at all. */
+  writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T>
+  /** Current projections and entries. */
+  read(): ReadView
+  /** Entry rows in seq order (storage order: `ORDER BY seq`), streamed. */
+  entryRows(range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntryRow>
+  /** Stored projection rows, sorted by kind then key; values as canonical JSON. */
+  projectionRows(): Promise<Array<{ kind: ProjectionKind; key: string; value: string }>>
+  /** Projection values of `kind` as they stood right after entry `seq` (balance as of). */
+  projectionsAt<K extends ProjectionKind>(kind: K, seq: number): Promise<ReadonlyArray<import('../state/projections.ts').Projections[K]>>
+  /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
+  seqAtTime(iso: string): Promise<number>
+  credential(username: string): Promise<CredentialRecord | undefined>
+  close(): Promise<void>
+}
+
+/** A decision: the entry to append and the credentials to store with it, in one transaction. */
+export interface Decision {
+  readonly draft: EntryDraft
+  readonly credentials?: readonly CredentialRecord[]
+}

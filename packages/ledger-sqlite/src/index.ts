@@ -1,0 +1,5 @@
+export { openSqliteStore } from './open-sqlite-store.ts'
+export type { OpenSqliteOptions } from './open-sqlite-store.ts'
+export { SqliteLedgerStore } from './sqlite-ledger-store.ts'
+export { mapSqliteError } from './sqlite-errors.ts'
+export type { Database, LedgerEntryTable, ProjectionTable, CredentialTable } from './schema.ts'

@@ -1,0 +1,34 @@
+import type BetterSqlite3 from 'better-sqlite3'
+
+/**
+ * The prepared statements of the SQLite store, in one place. The write path runs them
+ * synchronously through better-sqlite3 (see docs/adr/0003-sqlite-write-path.md): an append is a
+ * handful of sub-millisecond statements inside BEGIN IMMEDIATE, with no promise hops in between.
+ */
+export function prepareStatements(db: BetterSqlite3.Database) {
+  return {
+    head: db.prepare<[], { seq: number; hash: string; ledger_id: string }>('SELECT seq, hash, ledger_id FROM ledger_entry ORDER BY seq DESC LIMIT 1'),
+    entryBySeq: db.prepare<[number], { canonical: string; hash: string }>('SELECT canonical, hash FROM ledger_entry WHERE seq = ?'),
+    entryByRequest: db.prepare<[string], { canonical: string; hash: string }>('SELECT canonical, hash FROM ledger_entry WHERE request_id = ?'),
+    insertEntry: db.prepare(
+      'INSERT INTO ledger_entry (seq, ledger_id, prev_hash, hash, kind, recorded_at, occurred_at, actor, request_id, canonical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    getProjection: db.prepare<[string, string], { value: string }>('SELECT value FROM projection WHERE kind = ? AND key = ?'),
+    listProjection: db.prepare<[string], { value: string }>('SELECT value FROM projection WHERE kind = ? ORDER BY key'),
+    upsertProjection: db.prepare(
+      'INSERT INTO projection (kind, key, seq, value) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET seq = excluded.seq, value = excluded.value',
+    ),
+    insertHistory: db.prepare('INSERT INTO projection_history (kind, key, seq, value) VALUES (?, ?, ?, ?)'),
+    projectionsAt: db.prepare<[number, string], { value: string | null }>(
+      `SELECT (SELECT h.value FROM projection_history h WHERE h.kind = p.kind AND h.key = p.key AND h.seq <= ? ORDER BY h.seq DESC LIMIT 1) AS value
+       FROM projection p WHERE p.kind = ? ORDER BY p.key`,
+    ),
+    allProjections: db.prepare<[], { kind: string; key: string; value: string }>('SELECT kind, key, value FROM projection ORDER BY kind, key'),
+    seqAtTime: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM ledger_entry WHERE recorded_at <= ?'),
+    credential: db.prepare<[string], { username: string; passphrase_hash: string; updated_at: string }>('SELECT username, passphrase_hash, updated_at FROM credential WHERE username = ?'),
+    putCredential: db.prepare(
+      'INSERT INTO credential (username, passphrase_hash, updated_at) VALUES (?, ?, ?) ON CONFLICT (username) DO UPDATE SET passphrase_hash = excluded.passphrase_hash, updated_at = excluded.updated_at',
+    ),
+  }
+}
+export type Statements = ReturnType<typeof prepareStatements>
