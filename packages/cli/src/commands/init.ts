@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto'
+import type { Command } from 'commander'
+import { Ledger } from '@csledger/ledger-core'
+import { need } from '../ask.ts'
+import { newPassphrase } from '../auth.ts'
+import { type RunState, action, example } from '../command-kit.ts'
+import type { CliContext } from '../context.ts'
+import { dbLocation } from '../open-ledger.ts'
+import { writeData, writeText } from '../output/entry-summary.ts'
+
+interface InitOptions { registrant?: string; address?: string; dea?: string; deaOverride?: string; admin?: string; adminName?: string }
+
+export function registerInit(program: Command, ctx: CliContext, state: RunState): void {
+  const cmd = program.command('init')
+    .description('create a ledger for one DEA registrant; the admin becomes its first PIC')
+    .option('--registrant <name>', 'registrant name as on the DEA registration')
+    .option('--address <text>', 'registered address')
+    .option('--dea <DEA#>', 'registrant DEA number (2 letters + 7 digits)')
+    .option('--dea-override <reason>', 'accept a DEA number whose check digit fails, recording why')
+    .option('--admin <username>', 'username of the first PIC')
+    .option('--admin-name <full name>', 'full name of the first PIC')
+    .action(action<InitOptions>(ctx, state, async ({ opts, g, ledger }) => {
+      const registrant = await need(ctx, g, opts.registrant, '--registrant', 'Registrant name (as on the DEA registration):')
+      const address = await need(ctx, g, opts.address, '--address', 'Registered address:')
+      const dea = await need(ctx, g, opts.dea, '--dea', 'Registrant DEA number:')
+      const admin = await need(ctx, g, opts.admin, '--admin', 'Username of the first PIC:')
+      const adminName = await need(ctx, g, opts.adminName, '--admin-name', 'Full name of the first PIC:')
+      const passphrase = await newPassphrase(ctx, g, admin)
+      const L: Ledger = await ledger()
+      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: randomUUID() })
+      const data = { ...writeData(stored, false), db: dbLocation(ctx, g), ledger_id: stored.entry.ledger_id }
+      return { exitCode: 0, data, text: `${writeText(stored, false)}  ledger ${stored.entry.ledger_id} at ${dbLocation(ctx, g)}\n` }
+    }, { create: true }))
+  example(cmd, `CSLEDGER_NEW_PASSPHRASE='…' csledger init --db clinic.db --registrant "Calm Waters Ketamine Clinic" --address "12 Elm St, Springfield" --dea BJ6125341 --admin pkim --admin-name "Pat Kim"`)
+}

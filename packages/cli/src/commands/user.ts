@@ -1,0 +1,55 @@
+import type { Command } from 'commander'
+import { need, needChoice } from '../ask.ts'
+import { authenticate, newPassphrase } from '../auth.ts'
+import { type RunState, action, example, writeOpts } from '../command-kit.ts'
+import type { CliContext } from '../context.ts'
+import { writeData, writeText } from '../output/entry-summary.ts'
+import { table } from '../output/table.ts'
+
+const ROLE_CHOICES = [
+  { name: 'nurse', value: 'nurse' }, { name: 'physician', value: 'physician' }, { name: 'pic (pharmacist-in-charge)', value: 'pic' }, { name: 'auditor (read-only)', value: 'auditor' },
+] as const
+
+export function registerUser(program: Command, ctx: CliContext, state: RunState): void {
+  const user = program.command('user').description('add, list and deactivate users')
+  const add = user.command('add <username>')
+    .description('add a user with a role (PIC only); their passphrase is asked, or read from CSLEDGER_NEW_PASSPHRASE')
+    .option('--name <full name>', 'full name as printed on records')
+    .option('--role <role>', 'pic | physician | nurse | auditor')
+    .option('--by <pic>', 'the PIC adding the user')
+    .option('--request-id <id>', 'idempotency key')
+    .action(action<{ name?: string; role?: string; by?: string; requestId?: string }>(ctx, state, async ({ opts, g, ledger, positional }) => {
+      const username = positional[0]!
+      const name = await need(ctx, g, opts.name, '--name', `Full name of ${username}:`)
+      const role = await needChoice(ctx, g, opts.role, '--role', `Role of ${username}:`, ROLE_CHOICES)
+      const by = await need(ctx, g, opts.by, '--by', 'Your username (PIC):')
+      const L = await ledger()
+      const pic = await authenticate(ctx, g, L, by, 'actor')
+      const passphrase = await newPassphrase(ctx, g, username)
+      const r = await L.addUser({ username, name, role, passphrase, by: pic }, writeOpts(opts))
+      return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }
+    }))
+  example(add, `CSLEDGER_PASSPHRASE='…' CSLEDGER_NEW_PASSPHRASE='…' csledger user add nkim --name "Nora Kim" --role nurse --by pkim`)
+
+  user.command('list')
+    .description('list users with their roles and status')
+    .action(action(ctx, state, async ({ ledger }) => {
+      const users = await (await ledger()).store.read().list('user')
+      const data = users.map((u) => ({ username: u.username, name: u.name, role: u.role, active: u.active, since_seq: u.since_seq }))
+      return { exitCode: 0, data, text: table(['USERNAME', 'NAME', 'ROLE', 'STATUS', 'SINCE'], data.map((u) => [u.username, u.name, u.role, u.active ? 'active' : 'deactivated', `#${u.since_seq}`])) }
+    }, { readonly: true }))
+
+  const deactivate = user.command('deactivate <username>')
+    .description('deactivate a user (PIC only); their history stays, they can no longer sign')
+    .option('--reason <text>', 'why')
+    .option('--by <pic>', 'the PIC deactivating the user')
+    .option('--request-id <id>', 'idempotency key')
+    .action(action<{ reason?: string; by?: string; requestId?: string }>(ctx, state, async ({ opts, g, ledger, positional }) => {
+      const by = await need(ctx, g, opts.by, '--by', 'Your username (PIC):')
+      const L = await ledger()
+      const pic = await authenticate(ctx, g, L, by, 'actor')
+      const r = await L.deactivateUser({ username: positional[0]!, ...(opts.reason ? { reason: opts.reason } : {}), by: pic }, writeOpts(opts))
+      return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }
+    }))
+  example(deactivate, `csledger user deactivate nkim --reason "left the clinic" --by pkim`)
+}

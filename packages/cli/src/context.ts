@@ -1,0 +1,56 @@
+import { type Clock, type Ledger, SYSTEM_CLOCK } from '@csledger/ledger-core'
+import type { Prompter } from './prompter.ts'
+
+/** Where the CLI writes, reads and gets its time: injected so commands run in-process in tests. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  /** True when a person is at a terminal (stdin and stdout are TTYs). */
+  readonly interactive: boolean
+  readonly clock: Clock
+  readonly prompter: Prompter
+  readonly cwd: string
+}
+
+/** What a command returns: the data (for --json), the text (for people), the exit code. */
+export interface CommandResult {
+  readonly exitCode: number
+  readonly data: unknown
+  readonly text: string
+}
+
+/** The default database path when neither --db nor CSLEDGER_DB is given. */
+export const DEFAULT_DB = 'csledger.db'
+
+/** Global options every command sees. */
+export interface GlobalOptions {
+  readonly db?: string
+  readonly json?: boolean
+  readonly yes?: boolean
+}
+
+export function defaultContext(): CliContext {
+  return {
+    env: process.env,
+    stdout: (t) => { process.stdout.write(t) },
+    stderr: (t) => { process.stderr.write(t) },
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    clock: SYSTEM_CLOCK,
+    prompter: lazyInquirerPrompter(),
+    cwd: process.cwd(),
+  }
+}
+
+function lazyInquirerPrompter(): Prompter {
+  let loaded: Promise<Prompter> | undefined
+  const get = () => (loaded ??= import('./inquirer-prompter.ts').then((m) => m.inquirerPrompter()))
+  return {
+    input: async (o) => (await get()).input(o),
+    password: async (o) => (await get()).password(o),
+    select: async (o) => (await get()).select(o),
+    confirm: async (o) => (await get()).confirm(o),
+  }
+}
+
+export type { Ledger }

@@ -1,0 +1,24 @@
+import { Ledger } from '@csledger/ledger-core'
+import { DEFAULT_DB, type CliContext, type GlobalOptions } from './context.ts'
+
+/** The database the command works on: --db, else CSLEDGER_DB, else ./csledger.db. */
+export function dbLocation(ctx: CliContext, g: GlobalOptions): string {
+  return g.db ?? ctx.env.CSLEDGER_DB ?? DEFAULT_DB
+}
+
+/**
+ * Opens the ledger named by --db / CSLEDGER_DB: a SQLite file path, or a postgres:// URL.
+ * Store packages are imported lazily so that `--help` stays fast.
+ */
+export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { create?: boolean; readonly?: boolean } = {}): Promise<Ledger> {
+  const location = dbLocation(ctx, g)
+  if (/^postgres(ql)?:\/\//.test(location)) {
+    const pg = await import('@csledger/ledger-postgres') as unknown as { openPostgresStore?: (url: string, o: object) => Promise<import('@csledger/ledger-core').LedgerStore> }
+    if (!pg.openPostgresStore) throw new Error('the PostgreSQL store is not available in this build')
+    return new Ledger({ store: await pg.openPostgresStore(location, options), clock: ctx.clock })
+  }
+  const { openSqliteStore } = await import('@csledger/ledger-sqlite')
+  const { resolve } = await import('node:path')
+  const store = await openSqliteStore(resolve(ctx.cwd, location), { ...(options.create ? { create: true } : {}), ...(options.readonly ? { readonly: true } : {}) })
+  return new Ledger({ store, clock: ctx.clock })
+}

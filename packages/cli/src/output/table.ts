@@ -1,0 +1,8 @@
+/** An aligned text table (two spaces between columns; numbers right-aligned where marked). */
+export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>, options: { right?: readonly number[] } = {}): string {
+  const right = new Set(options.right ?? [])
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n'
+}

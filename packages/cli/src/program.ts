@@ -1,0 +1,40 @@
+import { Command, Option } from 'commander'
+import type { RunState } from './command-kit.ts'
+import type { CliContext } from './context.ts'
+import { registerBalance } from './commands/balance.ts'
+import { registerCorrect } from './commands/correct.ts'
+import { registerAdminister, registerCosign, registerWaste } from './commands/dose.ts'
+import { registerExport, registerVerify } from './commands/chain.ts'
+import { registerInit } from './commands/init.ts'
+import { registerLog } from './commands/log.ts'
+import { registerLocation, registerProduct } from './commands/catalog.ts'
+import { registerOpen, registerReceive, registerTransfer } from './commands/stock.ts'
+import { registerUser } from './commands/user.ts'
+import { VERSION } from './version.ts'
+
+/** Builds the commander tree. Actions store their result in `state`; nothing here exits. */
+export function buildProgram(ctx: CliContext, state: RunState): Command {
+  const program = new Command('csledger')
+    .description('Controlled-substance ledger for ketamine clinics: append-only, hash-chained, exact to the milligram.')
+    .version(VERSION, '-V, --version')
+    .option('--db <path>', `ledger database: a SQLite file or a postgres:// URL (env CSLEDGER_DB; default ./csledger.db)`)
+    .option('--json', 'print exactly one JSON document: {"ok":true,"data":…} or {"ok":false,"error":{code,message,hint}}')
+    .addOption(new Option('-y, --yes', 'never prompt, even at a terminal: every value must come from flags or the environment'))
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', `
+Passphrases: asked with a hidden prompt at a terminal; otherwise read from CSLEDGER_PASSPHRASE
+(--by), CSLEDGER_WITNESS_PASSPHRASE (--witness) and CSLEDGER_NEW_PASSPHRASE (a user being created).
+
+Exit codes: 0 ok, 1 problems found, 2 usage or invalid input, 3 refused by a ledger rule,
+4 conflict (safe to retry), 5 integrity failure, 77 authentication or permission, 70 internal.
+
+Example (a nurse records a dose):
+  $ csledger administer --container C-0042 --dose 35mg --patient P-1042 --by nkim
+`)
+  for (const register of [
+    registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
+    registerCosign, registerTransfer, registerCorrect, registerBalance, registerLog, registerExport, registerVerify,
+  ]) register(program, ctx, state)
+  return program
+}
