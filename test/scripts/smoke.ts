@@ -16,6 +16,8 @@ await L.addUser({ username: 'doc', name: 'Dana Doc', role: 'physician', passphra
 await L.addLocation({ code: 'SAFE-1', name: 'Main safe', by: pic })
 await L.addProduct({ code: 'KET-50', drug: 'ketamine', ndc: '67457-108-10', concentration: '50mg/mL', volume: '10mL', doseForm: 'multi-dose', by: pic })
 const nurse = await L.authenticate('nurse', pass)
+// 21 CFR 1304.11(b): an initial inventory (here a zero one) comes before the first receipt.
+await L.inventory({ type: 'initial', at: 'opening', basedOnSeq: 5, items: [], by: pic, witness: nurse })
 await L.receive({ product: 'KET-50', lot: 'K2417A', expires: '2030-01-31', containers: 4, location: 'SAFE-1', supplier: 'Acme Wholesale', supplierAddress: '9 Depot Rd', supplierDea: 'AB1234563', invoice: 'INV-1', by: nurse })
 const opened = await L.open({ product: 'KET-50', lot: 'K2417A', location: 'SAFE-1', by: nurse })
 const container = (opened.stored.entry.data as { container: string }).container

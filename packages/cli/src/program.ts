@@ -11,6 +11,11 @@ import { registerLocation, registerProduct } from './commands/catalog.ts'
 import { registerOpen, registerReceive, registerTransfer } from './commands/stock.ts'
 import { registerUser } from './commands/user.ts'
 import { VERSION } from './version.ts'
+import { registerCount, registerDiscrepancies, registerInventory } from './commands/count.ts'
+import { registerReconcile } from './commands/reconcile.ts'
+import { registerLoss } from './commands/loss.ts'
+import { registerDispose } from './commands/dispose.ts'
+import { registerSettings, registerStatus } from './commands/status.ts'
 
 /** Builds the commander tree. Actions store their result in `state`; nothing here exits. */
 export function buildProgram(ctx: CliContext, state: RunState): Command {
@@ -34,7 +39,8 @@ Example (a nurse records a dose):
 `)
   for (const register of [
     registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
-    registerCosign, registerTransfer, registerCorrect, registerBalance, registerLog, registerExport, registerVerify,
+    registerCosign, registerTransfer, registerCorrect, registerInventory, registerCount, registerDiscrepancies, registerReconcile, registerLoss,
+    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerExport, registerVerify,
   ]) register(program, ctx, state)
   return program
 }

@@ -13,6 +13,16 @@ import { type AppendResult, appendEntry } from './store/append-entry.ts'
 import type { Clock } from './store/ports.ts'
 import { SYSTEM_CLOCK } from './store/ports.ts'
 import { type VerifyReport, verifyLedger } from './verify-ledger.ts'
+import { type CountCommand, type CountSheet, countSheet, decideCount } from './rules/count.ts'
+import { type ReconcileCommand, decideReconciliation } from './rules/reconcile.ts'
+import { type LossCommand, type LossFilingCommand, type LossNoticeCommand, decideLoss, decideLossFiling, decideLossNotice } from './rules/loss.ts'
+import { type DisposeCommand, decideDisposal } from './rules/disposal.ts'
+import { type InventoryCommand, decideInventory } from './rules/inventory.ts'
+import { type SetSettingCommand, decideSetting } from './rules/setting.ts'
+import { type StatusReport, buildStatus } from './status.ts'
+import { Decimal } from 'decimal.js'
+import { dec } from './model/quantity.ts'
+import { RuleViolation } from './errors.ts'
 import type { ExpectedHead } from './chain/verify-chain.ts'
 
 export interface LedgerConfig {
@@ -81,6 +91,49 @@ export class Ledger {
   cosign(cmd: CosignCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCosign(tx, cmd, ctx), opts) }
   transfer(cmd: TransferCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideTransfer(tx, cmd, ctx), opts) }
   correct(cmd: CorrectCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCorrection(tx, cmd, ctx), opts) }
+
+  setSetting(cmd: SetSettingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideSetting(tx, cmd, ctx), opts) }
+
+  /** The blind count sheet of a location: what to count, in shelf order, with no expected values. */
+  async countSheet(location: string): Promise<CountSheet> {
+    const read = this.store.read()
+    if (!(await read.get('location', location))) throw new RuleViolation('UNKNOWN_LOCATION', `no location ${location}`, { hint: 'list locations with `csledger location list`' })
+    return countSheet(read, location)
+  }
+  /** A blind count compared with the book as of `cmd.basedOnSeq` (TIP_MOVED if the location changed since). */
+  count(cmd: CountCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCount(tx, cmd, ctx), opts) }
+  inventory(cmd: InventoryCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideInventory(tx, cmd, ctx), opts) }
+
+  /** Resolves a discrepancy; the effect of each linked entry on the item is read from history. */
+  async reconcile(cmd: Omit<ReconcileCommand, 'explainedBy'>, opts: WriteOptions = {}): Promise<AppendResult> {
+    const read = this.store.read()
+    const d = await read.get('discrepancy', cmd.discrepancy)
+    const explainedBy: Array<{ seq: number; delta: string }> = []
+    if (d) {
+      const head = (await read.head())?.seq ?? 0
+      for (const seq of cmd.linked ?? []) {
+        if (!Number.isSafeInteger(seq) || seq < 1 || seq > head) continue
+        explainedBy.push({ seq, delta: dec((await this.#itemValue(d.item, seq)).minus(await this.#itemValue(d.item, seq - 1))) })
+      }
+    }
+    return this.#append((tx, ctx) => decideReconciliation(tx, { ...cmd, explainedBy }, ctx), opts)
+  }
+  loss(cmd: LossCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLoss(tx, cmd, ctx), opts) }
+  lossNotice(cmd: LossNoticeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLossNotice(tx, cmd, ctx), opts) }
+  lossFiling(cmd: LossFilingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLossFiling(tx, cmd, ctx), opts) }
+  dispose(cmd: DisposeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideDisposal(tx, cmd, ctx), opts) }
+
+  /** The PIC's start-of-day screen: discrepancies, co-signs, loss clocks, beyond-use, expiry, inventory, counts. */
+  status(): Promise<StatusReport> { return buildStatus(this.store.read(), this.clock.now()) }
+
+  async #itemValue(item: import('./model/entry.ts').CountItem, seq: number): Promise<Decimal> {
+    if (item.type === 'sealed') {
+      const s = (await this.store.projectionsAt('stock', seq)).find((x) => x.location === item.location && x.product === item.product && x.lot === item.lot)
+      return new Decimal(s?.sealed ?? 0)
+    }
+    const c = (await this.store.projectionsAt('container', seq)).find((x) => x.container === item.container)
+    return new Decimal(c?.remaining_ml ?? 0)
+  }
 
   /** On-hand stock now, or as of a seq or an ISO time (recorded_at). */
   async balance(filter: BalanceFilter & { asOf?: number | string } = {}): Promise<{ as_of_seq: number; rows: BalanceRow[] }> {

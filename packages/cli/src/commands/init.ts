@@ -8,7 +8,7 @@ import type { CliContext } from '../context.ts'
 import { dbLocation } from '../open-ledger.ts'
 import { writeData, writeText } from '../output/entry-summary.ts'
 
-interface InitOptions { registrant?: string; address?: string; dea?: string; deaOverride?: string; admin?: string; adminName?: string }
+interface InitOptions { timezone?: string; registrant?: string; address?: string; dea?: string; deaOverride?: string; admin?: string; adminName?: string }
 
 export function registerInit(program: Command, ctx: CliContext, state: RunState): void {
   const cmd = program.command('init')
@@ -19,6 +19,7 @@ export function registerInit(program: Command, ctx: CliContext, state: RunState)
     .option('--dea-override <reason>', 'accept a DEA number whose check digit fails, recording why')
     .option('--admin <username>', 'username of the first PIC')
     .option('--admin-name <full name>', 'full name of the first PIC')
+    .option('--timezone <IANA zone>', 'time zone of the registered location, for business days and local dates (default: this computer\'s)')
     .action(action<InitOptions>(ctx, state, async ({ opts, g, ledger }) => {
       const registrant = await need(ctx, g, opts.registrant, '--registrant', 'Registrant name (as on the DEA registration):')
       const address = await need(ctx, g, opts.address, '--address', 'Registered address:')
@@ -27,7 +28,7 @@ export function registerInit(program: Command, ctx: CliContext, state: RunState)
       const adminName = await need(ctx, g, opts.adminName, '--admin-name', 'Full name of the first PIC:')
       const passphrase = await newPassphrase(ctx, g, admin)
       const L: Ledger = await ledger()
-      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: randomUUID() })
+      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: randomUUID(), timezone: opts.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone })
       const data = { ...writeData(stored, false), db: dbLocation(ctx, g), ledger_id: stored.entry.ledger_id }
       return { exitCode: 0, data, text: `${writeText(stored, false)}  ledger ${stored.entry.ledger_id} at ${dbLocation(ctx, g)}\n` }
     }, { create: true }))

@@ -16,6 +16,14 @@ export function summarize(e: Entry): string {
     case 'cosign': return `co-signed waste ${d.waste}`
     case 'transfer': return `moved ${d.containers} × ${d.product} lot ${d.lot} from ${d.from} to ${d.to}`
     case 'correction': return `${d.action === 'void' ? 'voided' : 'amended'} entry ${d.corrects} (${d.corrects_kind}): ${d.reason}`
+    case 'setting': return `setting ${d.name} = ${d.value}`
+    case 'count': return `count of ${d.location}: ${(d.items as unknown[]).length} item(s), ${(d.discrepancies as unknown[]).length} discrepanc${(d.discrepancies as unknown[]).length === 1 ? 'y' : 'ies'} (against #${d.based_on_seq})`
+    case 'inventory': return `${d.type} inventory at ${d.at} of business${d.zero ? ' (zero)' : ''}: ${(d.items as unknown[]).length} item(s)`
+    case 'reconciliation': return `${d.discrepancy} resolved as ${d.reason}: ${d.note}`
+    case 'loss': return `${d.type} ${d.id} discovered ${d.discovered_at}: ${d.note}`
+    case 'loss_notice': return `DEA notice for ${d.loss} sent by ${d.method} to ${d.to}`
+    case 'loss_filing': return `Form 106 for ${d.loss} filed, confirmation ${d.confirmation}`
+    case 'disposal': return `${d.method === 'destruction' ? 'destroyed on site' : 'handed to reverse distributor'}: ${(d.items as Array<{ product: string; amount_ml: string }>).map((i) => `${i.product} ${i.amount_ml} mL`).join(', ')} (${d.reason})`
     default: return (e as Entry).kind
   }
 }

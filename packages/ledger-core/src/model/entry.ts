@@ -19,6 +19,8 @@ export interface RegistrantData {
   /** Why a DEA number that failed its check digit was accepted anyway. */
   readonly dea_override?: string
   readonly admin: { readonly username: string; readonly name: string }
+  /** IANA time zone of the registered location (business days and local dates are computed in it). */
+  readonly timezone?: string
 }
 export interface UserData { readonly username: string; readonly name: string; readonly role: Role }
 export interface UserDeactivationData { readonly username: string; readonly reason?: string }
@@ -51,6 +53,8 @@ export interface ContainerOpeningData {
   readonly lot: string
   readonly location: string
   readonly volume_ml: string
+  /** Last day the opened container may be drawn from (multi-dose: first puncture + beyond-use days). */
+  readonly beyond_use?: string
 }
 export interface AdministrationData {
   readonly container: string
@@ -95,6 +99,125 @@ export interface CorrectionData {
   readonly before: Readonly<Record<string, unknown>>
 }
 
+/** A setting changed by a PIC (tolerances, deadlines, beyond-use days). */
+export interface SettingData { readonly name: string; readonly value: string }
+
+/** One line of a physical count: sealed containers of a lot, or the volume left in an open container. */
+export type CountItem =
+  | { readonly type: 'sealed'; readonly location: string; readonly product: string; readonly lot: string; readonly expected: number; readonly counted: number }
+  | { readonly type: 'open'; readonly location: string; readonly product: string; readonly lot: string; readonly container: string; readonly expected_ml: string; readonly counted_ml: string; readonly estimated?: boolean }
+
+/** A difference beyond tolerance found by a count or an inventory; it opens a discrepancy. */
+export interface CountDiscrepancy {
+  readonly id: string
+  readonly item: CountItem
+  /** counted - expected: containers for sealed items, mL for open ones (decimal string). */
+  readonly difference: string
+  readonly unit: 'container' | 'mL'
+  /** Resolve by this time (the count's time + the discrepancy deadline setting). */
+  readonly due: string
+}
+
+/** A blind physical count of one location, bound to the ledger position it was compared against. */
+export interface CountData {
+  readonly location: string
+  /** The ledger position (seq) the counter started from; expected values are as of this seq. */
+  readonly based_on_seq: number
+  readonly blind: true
+  readonly tolerance_ml: string
+  readonly items: readonly CountItem[]
+  readonly discrepancies: readonly CountDiscrepancy[]
+}
+
+export type ReconcileReason = 'documentation-error' | 'breakage-spill' | 'unrecorded-waste' | 'theft' | 'loss' | 'unexplained'
+export const RECONCILE_REASONS: readonly ReconcileReason[] = ['documentation-error', 'breakage-spill', 'unrecorded-waste', 'theft', 'loss', 'unexplained']
+
+/** A change to the book that brings it to the physical count (never an edit of an entry). */
+export type Adjustment =
+  | { readonly type: 'sealed'; readonly location: string; readonly product: string; readonly lot: string; readonly delta: number }
+  | { readonly type: 'open'; readonly container: string; readonly product: string; readonly lot: string; readonly location: string; readonly delta_ml: string; readonly delta_mg: string }
+
+/** The PIC's resolution of a discrepancy: a reason, a note, linked correcting entries, the adjustment left. */
+export interface ReconciliationData {
+  readonly discrepancy: string
+  readonly reason: ReconcileReason
+  readonly note: string
+  /** Entries that explain the difference (e.g. a late-recorded administration). */
+  readonly linked: readonly number[]
+  /** What the linked entries already changed on this item (same unit as the discrepancy). */
+  readonly explained: string
+  /** The adjustment that brings the book to the count; absent when the linked entries explain it all. */
+  readonly adjustment?: Adjustment
+  /** Set when the reason is theft or loss: the loss this reconciliation opens (its clocks start). */
+  readonly loss?: LossData
+}
+
+export type LossType = 'theft' | 'loss' | 'in-transit' | 'breakage-spill'
+export interface LossItem {
+  readonly location: string
+  readonly product: string
+  readonly lot: string
+  readonly ndc: string
+  /** Sealed containers lost. */
+  readonly containers: number
+  /** Volume lost from an open container. */
+  readonly container?: string
+  readonly amount_ml: string
+  readonly amount_mg: string
+}
+/** A theft or loss: starts the 1-business-day DEA notice clock and the 45-day Form 106 clock. */
+export interface LossData {
+  readonly id: string
+  readonly type: LossType
+  readonly discovered_at: string
+  readonly items: readonly LossItem[]
+  readonly note: string
+  /** Set when the loss came from reconciling a discrepancy (its stock was adjusted there). */
+  readonly discrepancy?: string
+  readonly notice_due: string
+  readonly form106_due: string
+  /** Whether this entry itself removes the items from stock (direct loss entries do). */
+  readonly adjusts_stock: boolean
+}
+export interface LossNoticeData { readonly loss: string; readonly method: string; readonly to: string }
+export interface LossFilingData { readonly loss: string; readonly confirmation: string; readonly amended?: boolean }
+
+export type DisposalMethod = 'reverse-distributor' | 'destruction'
+export interface DisposalItem {
+  readonly location: string
+  readonly product: string
+  readonly lot: string
+  readonly containers: number
+  readonly container?: string
+  readonly amount_ml: string
+  readonly amount_mg: string
+}
+/** Disposal of expired or unwanted stock (Form 41 for destruction; RD transfer record otherwise). */
+export interface DisposalData {
+  readonly method: DisposalMethod
+  readonly items: readonly DisposalItem[]
+  readonly reason: string
+  /** The reverse distributor (method reverse-distributor). */
+  readonly reverse_distributor?: Party
+  /** How it was rendered non-retrievable, and where (method destruction). */
+  readonly destruction?: { readonly method: string; readonly place: string }
+  /** The two employees who handled and witnessed it (actor and witness). */
+  readonly witnesses: readonly [string, string]
+}
+
+/** A formal inventory (21 CFR 1304.11): everything on hand at the registered location. */
+export interface InventoryData {
+  readonly type: 'initial' | 'biennial'
+  readonly at: 'opening' | 'close'
+  readonly taken_at: string
+  readonly registrant: { readonly name: string; readonly address: string; readonly dea_number: string }
+  readonly based_on_seq: number
+  readonly items: readonly CountItem[]
+  readonly discrepancies: readonly CountDiscrepancy[]
+  /** True when nothing was on hand (recorded explicitly, 1304.11(b)). */
+  readonly zero: boolean
+}
+
 export interface EntryDataByKind {
   registrant: RegistrantData
   user: UserData
@@ -108,11 +231,20 @@ export interface EntryDataByKind {
   cosign: CosignData
   transfer: TransferData
   correction: CorrectionData
+  setting: SettingData
+  count: CountData
+  reconciliation: ReconciliationData
+  loss: LossData
+  loss_notice: LossNoticeData
+  loss_filing: LossFilingData
+  disposal: DisposalData
+  inventory: InventoryData
 }
 export type EntryKind = keyof EntryDataByKind
 export const ENTRY_KINDS: readonly EntryKind[] = [
   'registrant', 'user', 'user_deactivation', 'location', 'product', 'receipt', 'container_opening',
-  'administration', 'waste', 'cosign', 'transfer', 'correction',
+  'administration', 'waste', 'cosign', 'transfer', 'correction', 'setting', 'count', 'reconciliation', 'loss',
+  'loss_notice', 'loss_filing', 'disposal', 'inventory',
 ]
 
 /** What a decision produces: the business content of an entry, before the chain places it. */

@@ -1,7 +1,8 @@
 import { AuthError, InputError, RuleViolation } from '../errors.ts'
 import type { Role } from '../model/entry.ts'
 import type { ContainerState, LotState, ProductState, ProjectionView, UserState } from '../state/projections.ts'
-import { lotKey } from '../state/projections.ts'
+import { REGISTRANT_KEY, lotKey } from '../state/projections.ts'
+import { localDate } from '../clocks.ts'
 
 /** Who does or witnesses something: a username whose passphrase was checked for this action. */
 export interface Principal { readonly username: string }
@@ -97,16 +98,31 @@ export async function location(view: ProjectionView, code: string): Promise<void
 export async function usableLot(view: ProjectionView, productCode: string, lot: string, ctx: DecideContext): Promise<LotState> {
   const l = await view.get('lot', lotKey(productCode, lot))
   if (!l) throw new RuleViolation('UNKNOWN_LOT', `lot ${lot} of ${productCode} has not been received`, { hint: 'check the lot on the vial, or record the receipt first with `csledger receive`' })
-  if (ctx.now.toISOString().slice(0, 10) > l.expires) {
+  if (await today(view, ctx) > l.expires) {
     throw new RuleViolation('LOT_EXPIRED', `lot ${lot} of ${productCode} expired on ${l.expires}`, { hint: 'expired stock must be disposed of, not used' })
   }
   return l
 }
 
+/** Today's date at the registered location (its time zone). */
+export async function today(view: ProjectionView, ctx: DecideContext): Promise<string> {
+  const tz = (await view.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
+  return localDate(ctx.now, tz)
+}
+
+/** Refuses a container past its beyond-use date: its remainder goes to disposal, not to patients or waste. */
+export async function withinBeyondUse(view: ProjectionView, c: ContainerState, ctx: DecideContext): Promise<void> {
+  if (c.beyond_use && (await today(view, ctx)) > c.beyond_use) {
+    throw new RuleViolation('BEYOND_USE_DATE', `container ${c.container} passed its beyond-use date ${c.beyond_use}`, {
+      hint: `dispose of its remainder with \`csledger dispose --method destruction --container ${c.container} …\``,
+    })
+  }
+}
+
 /** An open container that still holds drug. */
 export async function openContainer(view: ProjectionView, id: string): Promise<ContainerState> {
   const c = await view.get('container', id)
-  if (!c || c.status === 'voided') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${id}`, { hint: 'list open containers with `csledger balance`' })
+  if (!c || c.status === 'voided' || c.status === 'disposed') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${id}`, { hint: 'list open containers with `csledger balance`' })
   if (c.status === 'empty') throw new RuleViolation('CONTAINER_EMPTY', `container ${id} is empty`, { hint: 'open a new container with `csledger open`' })
   return c
 }

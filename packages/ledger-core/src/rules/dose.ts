@@ -4,7 +4,7 @@ import { dec, fmtQty, parseQuantity, toMlAndMg } from '../model/quantity.ts'
 import type { Decision } from '../store/ledger-store.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import {
-  CLINICAL_ROLES, type DecideContext, PATIENT_RE, type Principal, USERNAME_RE, activeUser, ident, occurredAt, openContainer, product, requireWitness, text, usableLot,
+  CLINICAL_ROLES, type DecideContext, PATIENT_RE, type Principal, USERNAME_RE, activeUser, ident, occurredAt, openContainer, product, requireWitness, text, usableLot, withinBeyondUse,
 } from './common.ts'
 
 export interface AdministerCommand {
@@ -25,6 +25,7 @@ export async function decideAdministration(view: ProjectionView, cmd: Administer
   const c = await openContainer(view, text(cmd.container, 'container', 20))
   const p = await product(view, c.product)
   await usableLot(view, c.product, c.lot, ctx)
+  await withinBeyondUse(view, c, ctx)
   const conc = new Decimal(p.concentration_mg_per_ml)
   const given = toMlAndMg(parseQuantity(cmd.dose, { field: 'dose' }), conc)
   const drawn = cmd.drawn === undefined ? given : toMlAndMg(parseQuantity(cmd.drawn, { field: 'drawn' }), conc)
@@ -84,7 +85,7 @@ export async function decideWaste(view: ProjectionView, cmd: WasteCommand, ctx: 
     containerId = text(cmd.container, 'container', 20)
   }
   const c = await view.get('container', containerId)
-  if (!c || c.status === 'voided') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${containerId}`, { hint: 'list open containers with `csledger balance`' })
+  if (!c || c.status === 'voided' || c.status === 'disposed') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${containerId}`, { hint: 'list open containers with `csledger balance`' })
   const p = await product(view, c.product)
   const amount = toMlAndMg(parseQuantity(cmd.amount, { field: 'amount' }), new Decimal(p.concentration_mg_per_ml))
   if (cmd.administration !== undefined) {
@@ -96,9 +97,13 @@ export async function decideWaste(view: ProjectionView, cmd: WasteCommand, ctx: 
         hint: 'waste at most the drawn-but-not-given remainder',
       })
     }
-  } else if (amount.ml.greaterThan(c.remaining_ml)) {
-    throw new RuleViolation('INSUFFICIENT_STOCK', `container ${c.container} holds ${fmtQty(c.remaining_ml, 'mL')}; cannot waste ${fmtQty(amount.ml, 'mL')}`, { hint: `check the container with \`csledger balance --product ${p.code}\`` })
+  } else {
+    await withinBeyondUse(view, c, ctx)
+    if (amount.ml.greaterThan(c.remaining_ml)) {
+      throw new RuleViolation('INSUFFICIENT_STOCK', `container ${c.container} holds ${fmtQty(c.remaining_ml, 'mL')}; cannot waste ${fmtQty(amount.ml, 'mL')}`, { hint: `check the container with \`csledger balance --product ${p.code}\`` })
+    }
   }
+
   return {
     draft: {
       kind: 'waste', occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username, witness: cmd.witness!.username,

@@ -1,3 +1,4 @@
+import { isTimeZone } from '../clocks.ts'
 import { InputError, RuleViolation } from '../errors.ts'
 import { checkDeaNumber } from '../model/dea-number.ts'
 import type { Decision } from '../store/ledger-store.ts'
@@ -14,6 +15,8 @@ export interface InitCommand {
   readonly admin: string
   readonly adminName: string
   readonly passphraseHash: string
+  /** IANA time zone of the registered location (default UTC). */
+  readonly timezone?: string
 }
 
 /**
@@ -27,13 +30,15 @@ export async function decideInit(view: ProjectionView, cmd: InitCommand, ctx: De
   const dea = deaNumber(cmd.dea, cmd.deaOverride, 'registrant DEA number')
   const admin = ident(cmd.admin, 'admin', USERNAME_RE, 'pkim')
   const at = ctx.now.toISOString()
+  const timezone = cmd.timezone ?? 'UTC'
+  if (!isTimeZone(timezone)) throw new InputError('INVALID_TIMEZONE', `"${timezone.slice(0, 40)}" is not a time zone`, { hint: 'use an IANA name such as America/New_York' })
   return {
     draft: {
       kind: 'registrant', occurred_at: at, actor: admin,
       data: {
         name: text(cmd.registrant, 'registrant'), address: text(cmd.address, 'address', 300), dea_number: dea.value,
         schedules: ['III', 'IV'], ...(dea.override ? { dea_override: dea.override } : {}),
-        admin: { username: admin, name: text(cmd.adminName, 'admin_name') },
+        admin: { username: admin, name: text(cmd.adminName, 'admin_name') }, timezone,
       },
     },
     credentials: [{ username: admin, passphrase_hash: cmd.passphraseHash, updated_at: at }],

@@ -2,7 +2,9 @@ import { RuleViolation } from '../errors.ts'
 import { parseCount } from '../model/quantity.ts'
 import type { Decision } from '../store/ledger-store.ts'
 import type { ProjectionView } from '../state/projections.ts'
-import { lotKey, stockKey } from '../state/projections.ts'
+import { REGISTRANT_KEY, lotKey, stockKey } from '../state/projections.ts'
+import { addDaysToDate, localDate } from '../clocks.ts'
+import { settingNumber } from '../settings.ts'
 import {
   CLINICAL_ROLES, CODE_RE, type DecideContext, LOT_RE, type Principal, activeUser, ident, isoDate, location, occurredAt, product, text, usableLot,
 } from './common.ts'
@@ -38,6 +40,11 @@ export async function decideReceipt(view: ProjectionView, cmd: ReceiveCommand, c
   if (existing && existing.expires !== expires) {
     throw new RuleViolation('LOT_EXPIRY_MISMATCH', `lot ${lot} of ${p.code} was received before with expiry ${existing.expires}, not ${expires}`, { hint: 'check the expiry printed on the vials' })
   }
+  if (!(await view.get('inventory', 'last'))) {
+    throw new RuleViolation('INITIAL_INVENTORY_REQUIRED', 'an initial inventory must be taken before the first receipt (21 CFR 1304.11(b)); a zero inventory is allowed', {
+      hint: 'csledger inventory --kind initial --at opening --by <pic> --witness <user>',
+    })
+  }
   const dea = deaNumber(cmd.supplierDea, cmd.supplierDeaOverride, 'supplier DEA number')
   return {
     draft: {
@@ -67,8 +74,12 @@ export async function decideOpening(view: ProjectionView, cmd: OpenCommand, ctx:
   }
   const counter = await view.get('counter', 'container')
   const container = `C-${String((counter?.value ?? 0) + 1).padStart(4, '0')}`
+  const at = occurredAt(cmd.at, ctx)
+  const beyondUse = p.dose_form === 'multi-dose'
+    ? addDaysToDate(localDate(new Date(at), (await view.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'), await settingNumber(view, 'mdv_beyond_use_days'))
+    : undefined
   return {
-    draft: { kind: 'container_opening', occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username, data: { container, product: p.code, lot, location: loc, volume_ml: p.volume_ml } },
+    draft: { kind: 'container_opening', occurred_at: at, actor: cmd.by.username, data: { container, product: p.code, lot, location: loc, volume_ml: p.volume_ml, ...(beyondUse ? { beyond_use: beyondUse } : {}) } },
   }
 }
 

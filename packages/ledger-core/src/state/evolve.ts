@@ -6,9 +6,9 @@ import type {
 import { canonicalJson } from '../chain/canonical-json.ts'
 import { dec } from '../model/quantity.ts'
 import { Overlay } from './overlay.ts'
-import {
-  type ContainerState, type ProjectionChange, type ProjectionView, REGISTRANT_KEY, lotKey, stockKey,
-} from './projections.ts'
+import { addRemaining, addSealed, nonNegativeCount } from './stock-effects.ts'
+import { evolveAccountability } from './evolve-accountability.ts'
+import { type ProjectionChange, type ProjectionView, REGISTRANT_KEY, lotKey } from './projections.ts'
 
 /** Looks up a stored entry by seq (corrections need the entry they correct). */
 export type EntryLookup = (seq: number) => Promise<Entry | undefined>
@@ -27,7 +27,7 @@ export async function evolve(view: ProjectionView, entry: Entry, lookup: EntryLo
   switch (entry.kind) {
     case 'registrant': {
       const d = entry.data
-      tx.put('registrant', REGISTRANT_KEY, { ledger_id: entry.ledger_id, name: d.name, address: d.address, dea_number: d.dea_number, schedules: d.schedules })
+      tx.put('registrant', REGISTRANT_KEY, { ledger_id: entry.ledger_id, name: d.name, address: d.address, dea_number: d.dea_number, schedules: d.schedules, timezone: d.timezone ?? 'UTC' })
       tx.put('user', d.admin.username, { username: d.admin.username, name: d.admin.name, role: 'pic', active: true, since_seq: seq })
       break
     }
@@ -69,6 +69,9 @@ export async function evolve(view: ProjectionView, entry: Entry, lookup: EntryLo
     }
     case 'transfer': await applyTransfer(tx, entry.data, 1); break
     case 'correction': await applyCorrection(tx, entry as Entry<'correction'>, lookup); break
+    case 'setting': case 'count': case 'reconciliation': case 'loss': case 'loss_notice': case 'loss_filing': case 'disposal': case 'inventory':
+      await evolveAccountability(tx, entry)
+      break
     default: {
       const never: never = entry
       throw impossible(never as Entry, 'unknown entry kind')
@@ -139,7 +142,7 @@ async function applyOpening(tx: Overlay, d: ContainerOpeningData, entry: Entry, 
   if (sign === 1) {
     tx.put('container', d.container, {
       container: d.container, product: d.product, lot: d.lot, location: d.location, remaining_ml: d.volume_ml,
-      opened_at: entry.occurred_at, opened_seq: entry.seq, status: 'open',
+      opened_at: entry.occurred_at, opened_seq: entry.seq, beyond_use: d.beyond_use ?? null, status: 'open',
     })
     return
   }
@@ -187,39 +190,6 @@ async function applyWaste(tx: Overlay, d: WasteData, sign: 1 | -1): Promise<void
     })
   }
   tx.put('dose', key, { ...dose, wasted_ml: dec(wasted) })
-}
-
-async function addSealed(tx: Overlay, location: string, product: string, lot: string, delta: number): Promise<void> {
-  const key = stockKey(location, product, lot)
-  const s = await tx.get('stock', key)
-  const sealed = (s?.sealed ?? 0) + delta
-  if (sealed < 0) {
-    throw new RuleViolation('INSUFFICIENT_STOCK', `not enough sealed containers of ${product} lot ${lot} at ${location}`, {
-      details: { on_hand: s?.sealed ?? 0, requested: -delta },
-      hint: `check what is on hand with \`csledger balance --location ${location} --product ${product}\``,
-    })
-  }
-  tx.put('stock', key, { location, product, lot, sealed })
-}
-
-async function addRemaining(tx: Overlay, container: string, deltaMl: Decimal): Promise<ContainerState> {
-  const c = await tx.get('container', container)
-  if (!c || c.status === 'voided') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${container}`)
-  const remaining = new Decimal(c.remaining_ml).plus(deltaMl)
-  if (remaining.isNegative()) {
-    throw new RuleViolation('INSUFFICIENT_STOCK', `container ${container} holds ${c.remaining_ml} mL; cannot take ${dec(deltaMl.negated())} mL`, {
-      details: { remaining_ml: c.remaining_ml, requested_ml: dec(deltaMl.negated()) },
-      hint: `check the container with \`csledger balance --product ${c.product}\``,
-    })
-  }
-  const next: ContainerState = { ...c, remaining_ml: dec(remaining), status: remaining.isZero() ? 'empty' : 'open' }
-  tx.put('container', container, next)
-  return next
-}
-
-function nonNegativeCount(n: number, what: string): number {
-  if (n < 0) throw new RuleViolation('INSUFFICIENT_STOCK', `${what} would go below zero`)
-  return n
 }
 
 function impossible(entry: Entry, why: string): IntegrityError {

@@ -1,4 +1,4 @@
-import type { ProjectionChange, ProjectionKind, ProjectionView, Projections } from './projections.ts'
+import { type ProjectionChange, type ProjectionKind, type ProjectionView, type Projections, projectionKey } from './projections.ts'
 
 /** A write-through layer over a view: reads see earlier writes of the same decision. */
 export class Overlay {
@@ -17,7 +17,7 @@ export class Overlay {
     const mine = [...this.#writes.values()].filter((w) => w.kind === kind)
     if (mine.length === 0) return base
     const keys = new Set(mine.map((w) => w.key))
-    return [...base.filter((v) => !keys.has(keyOf(kind, v))), ...mine.map((w) => w.value as Projections[K])]
+    return [...base.filter((v) => !keys.has(projectionKey(kind, v))), ...mine.map((w) => w.value as Projections[K])]
   }
   put<K extends ProjectionKind>(kind: K, key: string, value: Projections[K]): void {
     this.#writes.set(`${kind}\u0000${key}`, { kind, key, value } as ProjectionChange)
@@ -27,14 +27,3 @@ export class Overlay {
   }
 }
 
-function keyOf(kind: ProjectionKind, v: unknown): string {
-  const o = v as Record<string, unknown>
-  switch (kind) {
-    case 'stock': return `${String(o.location)}|${String(o.product)}|${String(o.lot)}`
-    case 'lot': return `${String(o.product)}|${String(o.lot)}`
-    case 'container': return String(o.container)
-    case 'user': return String(o.username)
-    case 'dose': case 'waste': case 'correction': return String(o.seq)
-    default: return String(o.code ?? '-')
-  }
-}

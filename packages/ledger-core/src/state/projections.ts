@@ -12,6 +12,7 @@ export interface RegistrantState {
   readonly address: string
   readonly dea_number: string
   readonly schedules: readonly Schedule[]
+  readonly timezone: string
 }
 export interface UserState { readonly username: string; readonly name: string; readonly role: Role; readonly active: boolean; readonly since_seq: number }
 export interface LocationState { readonly code: string; readonly name: string }
@@ -38,7 +39,8 @@ export interface ContainerState {
   readonly remaining_ml: string
   readonly opened_at: string
   readonly opened_seq: number
-  readonly status: 'open' | 'empty' | 'voided'
+  readonly beyond_use: string | null
+  readonly status: 'open' | 'empty' | 'voided' | 'disposed'
 }
 /** A dose drawn from a container: drawn = given + wasted once its remainder is wasted. */
 export interface DoseState {
@@ -61,6 +63,37 @@ export interface WasteState {
 /** Corrections applied to an entry, newest last. */
 export interface CorrectionState { readonly seq: number; readonly corrected_by: readonly number[]; readonly voided: boolean; readonly current: Readonly<Record<string, unknown>> }
 export interface CounterState { readonly value: number }
+export interface SettingState { readonly name: string; readonly value: string; readonly seq: number }
+/** A count or inventory difference and what became of it. */
+export interface DiscrepancyState {
+  readonly id: string
+  readonly count_seq: number
+  readonly location: string
+  readonly item: import('../model/entry.ts').CountItem
+  readonly difference: string
+  readonly unit: 'container' | 'mL'
+  readonly opened_at: string
+  /** Resolve by this time (opened_at + the discrepancy deadline setting). */
+  readonly due: string
+  readonly status: 'open' | 'resolved'
+  readonly resolution: { readonly seq: number; readonly reason: string; readonly by: string; readonly at: string; readonly loss?: string } | null
+}
+/** A theft or loss and its two regulatory clocks. */
+export interface LossState {
+  readonly id: string
+  readonly seq: number
+  readonly type: string
+  readonly discovered_at: string
+  readonly notice_due: string
+  readonly form106_due: string
+  readonly notice: { readonly seq: number; readonly at: string; readonly method: string; readonly to: string } | null
+  readonly filing: { readonly seq: number; readonly at: string; readonly confirmation: string } | null
+  readonly products: readonly string[]
+}
+/** The last count of a location. */
+export interface LastCountState { readonly location: string; readonly seq: number; readonly at: string; readonly discrepancies: number }
+/** The last formal inventory (drives the biennial due date). */
+export interface InventoryState { readonly type: 'initial' | 'biennial'; readonly seq: number; readonly taken_at: string; readonly local_date: string }
 
 export interface Projections {
   registrant: RegistrantState
@@ -74,10 +107,16 @@ export interface Projections {
   waste: WasteState
   correction: CorrectionState
   counter: CounterState
+  setting: SettingState
+  discrepancy: DiscrepancyState
+  loss: LossState
+  last_count: LastCountState
+  inventory: InventoryState
 }
 export type ProjectionKind = keyof Projections
 export const PROJECTION_KINDS: readonly ProjectionKind[] = [
   'registrant', 'user', 'location', 'product', 'lot', 'stock', 'container', 'dose', 'waste', 'correction', 'counter',
+  'setting', 'discrepancy', 'loss', 'last_count', 'inventory',
 ]
 
 /** One write to a projection: the full new value of one key. */
@@ -96,3 +135,20 @@ export interface ProjectionView {
 export const REGISTRANT_KEY = '-'
 export function lotKey(product: string, lot: string): string { return `${product}|${lot}` }
 export function stockKey(location: string, product: string, lot: string): string { return `${location}|${product}|${lot}` }
+
+/** The key a projection value is stored under (the same rule evolve follows when it writes). */
+export function projectionKey(kind: ProjectionKind, value: unknown): string {
+  const o = value as Record<string, unknown>
+  switch (kind) {
+    case 'registrant': case 'counter': case 'inventory': return kind === 'registrant' ? REGISTRANT_KEY : String(o.key ?? '-')
+    case 'stock': return stockKey(String(o.location), String(o.product), String(o.lot))
+    case 'lot': return lotKey(String(o.product), String(o.lot))
+    case 'container': return String(o.container)
+    case 'user': return String(o.username)
+    case 'dose': case 'waste': case 'correction': return String(o.seq)
+    case 'setting': return String(o.name)
+    case 'discrepancy': case 'loss': return String(o.id)
+    case 'last_count': return String(o.location)
+    default: return String(o.code)
+  }
+}
