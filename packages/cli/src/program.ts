@@ -16,6 +16,7 @@ import { registerReconcile } from './commands/reconcile.ts'
 import { registerLoss } from './commands/loss.ts'
 import { registerDispose } from './commands/dispose.ts'
 import { registerSettings, registerStatus } from './commands/status.ts'
+import { registerBackup } from './commands/backup.ts'
 
 /** Builds the commander tree. Actions store their result in `state`; nothing here exits. */
 export function buildProgram(ctx: CliContext, state: RunState): Command {
@@ -40,7 +41,7 @@ Example (a nurse records a dose):
   for (const register of [
     registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
     registerCosign, registerTransfer, registerCorrect, registerInventory, registerCount, registerDiscrepancies, registerReconcile, registerLoss,
-    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerExport, registerVerify,
+    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerExport, registerVerify, registerBackup,
   ]) register(program, ctx, state)
   return program
 }
