@@ -6,16 +6,25 @@
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
+// Building an Intl.DateTimeFormat costs ~0.5 ms; a ledger uses one or two zones, so keep them.
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>()
+const WEEKDAY_FORMATS = new Map<string, Intl.DateTimeFormat>()
+function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = map.get(timeZone)
+  if (!f) map.set(timeZone, (f = make()))
+  return f
+}
+
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant)
+  const parts = cached(DATE_FORMATS, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).formatToParts(instant)
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00'
   return `${get('year')}-${get('month')}-${get('day')}`
 }
 
 /** Local weekday, 0 = Sunday … 6 = Saturday. */
 export function localWeekday(instant: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' }).format(instant)
+  const name = cached(WEEKDAY_FORMATS, timeZone, () => new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' })).format(instant)
   return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(name)
 }
 

@@ -59,6 +59,14 @@ export class Ledger {
   get store(): LedgerStore { return this.#config.store }
   get clock(): Clock { return this.#config.clock }
 
+  /**
+   * Runs `fn` as one batch where the store supports it (SQLite: one transaction, one fsync;
+   * every append still decided and checked on its own). For bulk loads, imports and benchmarks.
+   */
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.store.batch ? this.store.batch(fn) : fn()
+  }
+
   /** Checks a person's passphrase; the result proves presence for one action. */
   async authenticate(username: string, passphrase: string | undefined): Promise<Principal> {
     if (!passphrase) throw new AuthError('PASSPHRASE_REQUIRED', `a passphrase is needed for ${username}`, { hint: 'type it at the prompt, or set CSLEDGER_PASSPHRASE (CSLEDGER_WITNESS_PASSPHRASE for a witness)' })

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type BetterSqlite3 from 'better-sqlite3'
 import {
   type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
@@ -17,6 +18,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #file: string
   readonly #st: Statements
   #queue: Promise<unknown> = Promise.resolve()
+  readonly #inBatch = new AsyncLocalStorage<{ savepoints: number }>()
 
   constructor(db: BetterSqlite3.Database, file: string) {
     this.#db = db
@@ -29,18 +31,54 @@ export class SqliteLedgerStore implements LedgerStore {
   get file(): string { return this.#file }
 
   writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    const batch = this.#inBatch.getStore()
+    if (batch) return this.#runSavepoint(batch, fn)
     const run = this.#queue.then(() => this.#runWrite(fn))
     this.#queue = run.catch(() => undefined)
     return run
   }
 
+  /**
+   * Runs many appends in one BEGIN IMMEDIATE transaction (one fsync at the end): each append
+   * inside runs in its own SAVEPOINT, so a refused entry rolls back alone. For bulk loads and
+   * imports; a clinical write commits on its own.
+   */
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.writeTransaction(() => this.#inBatch.run({ savepoints: 0 }, fn))
+  }
+
+  async #runSavepoint<T>(batch: { savepoints: number }, fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    const name = `append_${++batch.savepoints}`
+    this.#db.exec(`SAVEPOINT ${name}`)
+    try {
+      const result = await fn(this.#writer())
+      this.#db.exec(`RELEASE ${name}`)
+      return result
+    } catch (err) {
+      this.#db.exec(`ROLLBACK TO ${name}`)
+      this.#db.exec(`RELEASE ${name}`)
+      throw mapSqliteError(err, this.#file)
+    }
+  }
+
   async #runWrite<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
-    const st = this.#st
     try {
       this.#db.exec('BEGIN IMMEDIATE')
     } catch (err) {
       throw mapSqliteError(err, this.#file)
     }
+    try {
+      const result = await fn(this.#writer())
+      this.#db.exec('COMMIT')
+      return result
+    } catch (err) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
+      throw mapSqliteError(err, this.#file)
+    }
+  }
+
+  #writer(): WriteTransaction {
+    const st = this.#st
     const read = this.#reader()
     const tx: WriteTransaction = {
       ...read,
@@ -61,14 +99,7 @@ export class SqliteLedgerStore implements LedgerStore {
       },
       putCredential: async (c: CredentialRecord) => { st.putCredential.run(c.username, c.passphrase_hash, c.updated_at) },
     }
-    try {
-      const result = await fn(tx)
-      this.#db.exec('COMMIT')
-      return result
-    } catch (err) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
-      throw mapSqliteError(err, this.#file)
-    }
+    return tx
   }
 
   read(): ReadView { return this.#reader() }

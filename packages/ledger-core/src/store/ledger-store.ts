@@ -61,6 +61,11 @@ export interface LedgerStore {
   /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
   seqAtTime(iso: string): Promise<number>
   credential(username: string): Promise<CredentialRecord | undefined>
+  /**
+   * Optional: runs many appends in one transaction (one durable commit), each append isolated
+   * so a refused one rolls back alone. Stores without it commit each append on its own.
+   */
+  batch?<T>(fn: () => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
