@@ -1,0 +1,231 @@
+import { copyFileSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  ConflictError, type Entry, Ledger, MemoryProjections, PROJECTION_KINDS, RuleViolation, appendEntry, buildBalance, canonicalJson,
+  evolve, fixedClock, hashEntry, verifyLedger,
+} from '@csledger/ledger-core'
+import { SAMPLE_PASSPHRASE, type SampleLedger, TEST_KDF, buildSampleLedger, tickingClock } from '../../../test/support/build-sample-ledger.ts'
+import { makeTempDir } from '../../../test/support/make-temp-dir.ts'
+import { openSqliteStore } from './open-sqlite-store.ts'
+import type { SqliteLedgerStore } from './sqlite-ledger-store.ts'
+
+// The SQLite store on real temp-dir files written through the library (the sample clinic ledger of
+// test/support/build-sample-ledger.ts: 22 entries of every kind, recorded one minute apart).
+
+const START = '2026-11-02T09:00:00.000Z'
+const tmp = makeTempDir('sqlite-store')
+let base: string
+let sample: SampleLedger
+let n = 0
+let file: string
+let store: SqliteLedgerStore
+
+beforeAll(async () => {
+  base = tmp.file('base.db')
+  sample = await buildSampleLedger(base, { clock: tickingClock(START) })
+})
+afterAll(() => tmp.remove())
+beforeEach(async () => {
+  file = tmp.file(`case-${++n}.db`)
+  copyFileSync(base, file)
+  store = await openSqliteStore(file)
+})
+afterEach(async () => { await store.close() })
+
+/** Every row of every table the store writes, in a fixed order. */
+function snapshot(s: SqliteLedgerStore) {
+  const all = (sql: string) => s.database.prepare(sql).all()
+  return {
+    entries: all('SELECT * FROM ledger_entry ORDER BY seq'),
+    projection: all('SELECT * FROM projection ORDER BY kind, key'),
+    history: all('SELECT * FROM projection_history ORDER BY kind, key, seq'),
+    credential: all('SELECT * FROM credential ORDER BY username'),
+  }
+}
+
+/** Projections rebuilt by folding the stored entries 1..toSeq, as verify does. */
+async function replay(s: SqliteLedgerStore, toSeq: number): Promise<MemoryProjections> {
+  const mem = new MemoryProjections()
+  for await (const row of s.entryRows({ toSeq })) mem.apply(await evolve(mem, JSON.parse(row.canonical) as Entry, (seq) => s.read().entry(seq)))
+  return mem
+}
+
+const ledger = (s: SqliteLedgerStore) => new Ledger({ store: s, kdf: TEST_KDF, clock: fixedClock('2026-11-03T10:00:00.000Z') })
+
+describe('an append that fails part-way leaves nothing behind', () => {
+  const clock = fixedClock('2026-11-03T10:00:00.000Z')
+
+  it('given decide throws, when appending, then the error comes out unchanged and no table changes', async () => {
+    const before = snapshot(store)
+    const refusal = new RuleViolation('NOPE', 'refused on purpose')
+    await expect(appendEntry(store, { clock, decide: async () => { throw refusal } })).rejects.toBe(refusal)
+    expect(snapshot(store)).toEqual(before)
+  })
+
+  it('given evolve refuses the decided entry (a draw larger than the container), when appending, then INSUFFICIENT_STOCK and no table changes', async () => {
+    const before = snapshot(store)
+    const decide = async () => ({
+      draft: {
+        kind: 'administration' as const, occurred_at: '2026-11-03T10:00:00.000Z', actor: 'nurse',
+        data: { container: 'C-0001', product: 'KET-50', lot: 'K2417A', location: 'SAFE-1', patient: 'P-9', given_ml: '20', given_mg: '1000', drawn_ml: '20', drawn_mg: '1000' },
+      },
+    })
+    await expect(appendEntry(store, { clock, decide })).rejects.toMatchObject({ name: 'RuleViolation', code: 'INSUFFICIENT_STOCK' })
+    expect(snapshot(store)).toEqual(before)
+  })
+
+  it('given the last write of the transaction fails (a credential the schema refuses, after the entry and projections were written), when appending, then everything rolls back and the store stays usable', async () => {
+    const before = snapshot(store)
+    const decide = async () => ({
+      draft: { kind: 'location' as const, occurred_at: '2026-11-03T10:00:00.000Z', actor: 'pic', data: { code: 'FRIDGE-3', name: 'Fridge' } },
+      credentials: [{ username: 'ghost', passphrase_hash: null as unknown as string, updated_at: '2026-11-03T10:00:00.000Z' }],
+    })
+    const err = await appendEntry(store, { clock, decide }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConflictError)
+    expect(((err as ConflictError).cause as { code: string }).code).toBe('SQLITE_CONSTRAINT_NOTNULL')
+    expect(snapshot(store)).toEqual(before)
+    expect(store.database.inTransaction).toBe(false)
+
+    const pic = await ledger(store).authenticate('pic', SAMPLE_PASSPHRASE)
+    const next = await ledger(store).addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic })
+    expect(next.stored.entry.seq).toBe(sample.head.seq + 1)
+    expect((await verifyLedger(store)).ok).toBe(true)
+  })
+
+  it('given a transaction that writes an entry and its projections and then throws, when it ends, then neither this connection nor another sees any of it', async () => {
+    const before = snapshot(store)
+    const head = (await store.read().head())!
+    const entry = {
+      kind: 'location', occurred_at: '2026-11-03T10:00:00.000Z', actor: 'pic', data: { code: 'FRIDGE-3', name: 'Fridge' },
+      format: 1, ledger_id: head.ledger_id, seq: head.seq + 1, prev_hash: head.hash, recorded_at: '2026-11-03T10:00:00.000Z',
+    } as Entry
+    await expect(store.writeTransaction(async (tx) => {
+      await tx.insertEntry({ entry, ...hashEntry(entry) })
+      await tx.putProjections(entry.seq, [{ kind: 'location', key: 'FRIDGE-3', value: { code: 'FRIDGE-3', name: 'Fridge' } }])
+      expect((await tx.head())!.seq).toBe(head.seq + 1) // the writes were really made inside the transaction
+      throw new Error('crash after the write')
+    })).rejects.toThrow('crash after the write')
+    expect(snapshot(store)).toEqual(before)
+    const other = await openSqliteStore(file)
+    try {
+      expect(snapshot(other)).toEqual(before)
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+describe('isolation of reads from a write in progress', () => {
+  // BUG (packages/ledger-sqlite/src/sqlite-ledger-store.ts:74-90): read() uses the same connection
+  // as the open write transaction, so a read made while another caller's append is between its
+  // BEGIN IMMEDIATE and COMMIT sees the uncommitted entry (and would have reported it even if the
+  // append then rolled back). The in-memory store stages writes until commit, so the two stores
+  // disagree on the port's contract. Harmless for a one-command CLI process;
+  // wrong for any long-lived process (a server, a GUI, the bench). See the report.
+  it.fails('given an append in progress in this process, when another caller reads the head, then it sees only committed entries', async () => {
+    const head = (await store.read().head())!
+    const entry = {
+      kind: 'location', occurred_at: '2026-11-03T10:00:00.000Z', actor: 'pic', data: { code: 'FRIDGE-3', name: 'Fridge' },
+      format: 1, ledger_id: head.ledger_id, seq: head.seq + 1, prev_hash: head.hash, recorded_at: '2026-11-03T10:00:00.000Z',
+    } as Entry
+    let inserted!: () => void
+    let release!: () => void
+    const didInsert = new Promise<void>((resolve) => { inserted = resolve })
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const write = store.writeTransaction(async (tx) => {
+      await tx.insertEntry({ entry, ...hashEntry(entry) })
+      inserted()
+      await gate
+      throw new Error('abandoned')
+    })
+    await didInsert
+    const seen = await store.read().head()
+    release()
+    await expect(write).rejects.toThrow('abandoned')
+    expect(seen).toEqual(head)
+  })
+})
+
+describe('request_id idempotency', () => {
+  it('given an append with a request id, when the same request is sent again after the file was closed and reopened, then the first entry is returned and nothing is appended', async () => {
+    const pic = await ledger(store).authenticate('pic', SAMPLE_PASSPHRASE)
+    const first = await ledger(store).addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic }, { requestId: 'req-0001' })
+    expect(first.replayed).toBe(false)
+    await store.close()
+
+    store = await openSqliteStore(file)
+    const again = await ledger(store).addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic }, { requestId: 'req-0001' })
+    expect(again.replayed).toBe(true)
+    expect(again.stored).toEqual(first.stored)
+    expect((await store.read().head())!.seq).toBe(first.stored.entry.seq)
+    expect(store.database.prepare("SELECT count(*) AS n FROM ledger_entry WHERE request_id = 'req-0001'").get()).toEqual({ n: 1 })
+    expect((await verifyLedger(store)).ok).toBe(true)
+  })
+})
+
+describe('projectionsAt (balance as of a seq)', () => {
+  it('given the sample ledger, when read as of every seq 0..head, then every projection kind equals a replay of the entries up to that seq', async () => {
+    const products = await store.read().list('product')
+    for (let seq = 0; seq <= sample.head.seq; seq++) {
+      const mem = await replay(store, seq)
+      for (const kind of PROJECTION_KINDS) {
+        expect(canonicalJson(await store.projectionsAt(kind, seq)), `${kind} as of seq ${seq}`).toBe(canonicalJson(await mem.list(kind)))
+      }
+      const { as_of_seq, rows } = await ledger(store).balance({ asOf: seq })
+      expect(as_of_seq).toBe(seq)
+      expect(rows, `balance as of seq ${seq}`).toEqual(buildBalance(await mem.list('stock'), await mem.list('container'), products))
+    }
+  })
+
+  it('given the sample ledger, when read as of the head, then it equals the current projections', async () => {
+    for (const kind of PROJECTION_KINDS) {
+      expect(await store.projectionsAt(kind, sample.head.seq)).toEqual(await store.read().list(kind))
+    }
+  })
+})
+
+describe('seqAtTime', () => {
+  it('given entries recorded at distinct times, when asked for each recorded_at, a moment before it, before the first and after the last, then it gives the last seq recorded at or before that time', async () => {
+    const times: Array<{ seq: number; at: string }> = []
+    for await (const r of store.entryRows()) times.push({ seq: r.seq, at: r.recorded_at })
+    expect(new Set(times.map((t) => t.at)).size).toBe(times.length)
+    for (const { seq, at } of times) {
+      expect(await store.seqAtTime(at), `at ${at}`).toBe(seq)
+      expect(await store.seqAtTime(new Date(Date.parse(at) - 1).toISOString()), `1 ms before ${at}`).toBe(seq - 1)
+    }
+    expect(await store.seqAtTime('2000-01-01T00:00:00.000Z')).toBe(0)
+    expect(await store.seqAtTime('2099-01-01T00:00:00.000Z')).toBe(sample.head.seq)
+  })
+
+  it('given a balance asked as of a time, when computed, then it is the balance as of the seq at that time', async () => {
+    const at = (await store.read().entry(sample.seqs.dose))!.recorded_at
+    expect(await ledger(store).balance({ asOf: at })).toEqual(await ledger(store).balance({ asOf: sample.seqs.dose }))
+  })
+
+  // BUG (packages/ledger-sqlite/src/statements.ts:27, sqlite-ledger-store.ts:116): recorded_at is
+  // compared as text, so an ISO time written with a UTC offset (or without milliseconds) is
+  // compared character by character instead of as the instant it names. 04:01-05:00 is 09:01Z, the
+  // first entry's recorded_at, but sorts before every stored time and gives 0.
+  it.fails('given a time written with a UTC offset, when asked, then it is read as the instant it names', async () => {
+    const first = (await store.read().entry(1))!.recorded_at // 2026-11-02T09:01:00.000Z
+    expect(first).toBe('2026-11-02T09:01:00.000Z')
+    expect(await store.seqAtTime('2026-11-02T04:01:00.000-05:00')).toBe(1)
+    expect(await store.seqAtTime('2026-11-02T10:00:30+01:00')).toBe(0) // 09:00:30Z, before the first entry
+  })
+})
+
+describe('stored projections', () => {
+  it('given the sample ledger, when verified, then the chain is intact and the stored projections equal a rebuild from the entries', async () => {
+    const report = await verifyLedger(store)
+    expect(report).toMatchObject({ ok: true, entries: sample.head.seq, head: sample.head, ledger_id: sample.ledgerId, findings: [] })
+    expect(await store.projectionRows()).toEqual((await replay(store, sample.head.seq)).snapshot())
+  })
+
+  it('given the sample ledger, when the history is read, then the newest history row of every key equals its current projection', () => {
+    const latest = store.database.prepare(
+      `SELECT h.kind, h.key, h.seq, h.value FROM projection_history h
+       WHERE h.seq = (SELECT max(seq) FROM projection_history WHERE kind = h.kind AND key = h.key) ORDER BY h.kind, h.key`,
+    ).all()
+    expect(latest).toEqual(store.database.prepare('SELECT kind, key, seq, value FROM projection ORDER BY kind, key').all())
+  })
+})
