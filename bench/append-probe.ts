@@ -17,7 +17,7 @@ const N = Number(process.argv[2] ?? 5000)
 const t = performance.now()
 let c = ''
 await L.batch(async () => { for (let i = 0; i < N; i++) {
-  if (i % 100 === 0) { await L.receive({ product: 'K', lot: 'L1', expires: '2030-01-01', containers: 1, location: 'S', supplier: 'S', supplierAddress: 'A', supplierDea: 'AB1234563', invoice: `I${i}`, by: n }); c = (await L.open({ product: 'K', lot: 'L1', location: 'S', by: n })).stored.entry.data.container as string; i += 2 }
+  if (i % 100 === 0) { await L.receive({ product: 'K', lot: 'L1', expires: '2030-01-01', containers: 1, location: 'S', supplier: 'S', supplierAddress: 'A', supplierDea: 'AB1234563', invoice: `I${i}`, by: n }); c = ((await L.open({ product: 'K', lot: 'L1', location: 'S', by: n })).stored.entry.data as { container: string }).container; i += 2 }
   else await L.administer({ container: c, dose: '0.1mL', patient: 'P1', by: n })
   clock.advance(1000)
 } })

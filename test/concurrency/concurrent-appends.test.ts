@@ -45,6 +45,8 @@ async function prepareLedger(): Promise<number> {
     await L.addLocation({ code: 'SAFE-1', name: 'Main safe', by: pic })
     await L.addProduct({ code: 'KET-50', drug: 'ketamine', ndc: '67457-108-10', concentration: '50mg/mL', volume: '10mL', doseForm: 'multi-dose', by: pic })
     await L.addProduct({ code: 'MID-5', drug: 'midazolam', ndc: '0641-6057-10', concentration: '5mg/mL', volume: '10mL', doseForm: 'multi-dose', by: pic })
+    // 21 CFR 1304.11(b): the initial inventory (zero here) comes before the first receipt.
+    await L.inventory({ type: 'initial', at: 'opening', basedOnSeq: (await store.read().head())!.seq, items: [], by: pic, witness: { username: 'nurse1' } })
     const supplier = { supplier: 'Acme Wholesale', supplierAddress: '9 Depot Rd', supplierDea: 'AB1234563' }
     await L.receive({ product: 'KET-50', lot: 'K2417A', expires: '2030-01-31', containers: 1, location: 'SAFE-1', ...supplier, invoice: 'INV-0', by: pic })
     const opened = await L.open({ product: 'KET-50', lot: 'K2417A', location: 'SAFE-1', by: pic })

@@ -42,8 +42,8 @@ export function tickingClock(startIso: string, stepMs = 60_000): Clock {
 }
 
 /**
- * Writes the sample clinic's history through the library: 22 entries of every kind (registrant,
- * users, locations, products, receipts, a transfer, openings, doses, dose and container waste, a
+ * Writes the sample clinic's history through the library: 23 entries of every kind (registrant,
+ * users, locations, products, a zero initial inventory, receipts, a transfer, openings, doses, dose and container waste, a
  * co-sign, an amendment, a void, a deactivation), the way smoke.ts does.
  *
  * @example
@@ -64,6 +64,8 @@ export async function scriptSampleLedger(L: Ledger, ledgerId: string): Promise<S
   const nurse = await L.authenticate('nurse', pass)
   const nina = await L.authenticate('nina', pass)
   const doc = await L.authenticate('doc', pass)
+  // 21 CFR 1304.11(b): the initial inventory (zero here) comes before the first receipt.
+  await L.inventory({ type: 'initial', at: 'opening', basedOnSeq: (await L.store.read().head())!.seq, items: [], by: pic, witness: nurse })
   const supplier = { supplier: 'Acme Wholesale', supplierAddress: '9 Depot Rd', supplierDea: 'AB1234563' }
   const receiptKetamine = seq(await L.receive({ product: 'KET-50', lot: 'K2417A', expires: '2030-01-31', containers: 4, location: 'SAFE-1', ...supplier, invoice: 'INV-1', by: nurse }))
   await L.receive({ product: 'MID-5', lot: 'M118B', expires: '2030-06-30', containers: 2, location: 'SAFE-1', ...supplier, invoice: 'INV-2', by: nurse })

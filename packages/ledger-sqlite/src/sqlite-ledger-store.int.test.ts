@@ -10,7 +10,7 @@ import { openSqliteStore } from './open-sqlite-store.ts'
 import type { SqliteLedgerStore } from './sqlite-ledger-store.ts'
 
 // The SQLite store on real temp-dir files written through the library (the sample clinic ledger of
-// test/support/build-sample-ledger.ts: 22 entries of every kind, recorded one minute apart).
+// test/support/build-sample-ledger.ts: 23 entries of every kind, recorded one minute apart).
 
 const START = '2026-11-02T09:00:00.000Z'
 const tmp = makeTempDir('sqlite-store')
