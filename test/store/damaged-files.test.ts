@@ -47,7 +47,7 @@ async function expectOpenRefused(file: string, options: Parameters<typeof openSq
 /** A ledger as an older csledger left it: migration 0002 (the triggers) not yet applied. */
 function olderSchemaLedger(name: string): string {
   const file = copyOfLedger(name)
-  runSqliteShell(file, `${DROP_GUARD_TRIGGERS_SQL}\nDELETE FROM kysely_migration WHERE name = '0002-append-only-triggers';`)
+  runSqliteShell(file, `${DROP_GUARD_TRIGGERS_SQL}\nDELETE FROM kysely_migration WHERE name IN ('0002-append-only-triggers', '0003-continuity-refuses-replace');`)
   return file
 }
 
@@ -134,7 +134,7 @@ describe('opening a file that is not a healthy, writable ledger', () => {
   // BUG (packages/ledger-sqlite/src/open-sqlite-store.ts:38): `journal_mode = WAL` is set before the
   // schema is checked, so refusing another application's database still rewrites its header
   // (bytes 18-19, rollback journal -> WAL). The file is written before it is understood.
-  it.fails('given another application\'s SQLite database, when opening is refused, then its bytes are unchanged', async () => {
+  it('given another application\'s SQLite database, when opening is refused, then its bytes are unchanged', async () => {
     const file = fresh('other-app-bytes.db')
     runSqliteShell(file, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello');")
     await expectOpenRefused(file, {}, 'NOT_A_LEDGER')
@@ -142,7 +142,7 @@ describe('opening a file that is not a healthy, writable ledger', () => {
 
   // BUG (packages/ledger-sqlite/src/open-sqlite-store.ts:80): with `create` (what `init` passes) a
   // non-empty SQLite database of another application is migrated: the ledger tables are added to it.
-  it.fails('given another application\'s SQLite database, when opened with create, then NOT_A_LEDGER and nothing is added to it', async () => {
+  it('given another application\'s SQLite database, when opened with create, then NOT_A_LEDGER and nothing is added to it', async () => {
     const file = fresh('other-app-create.db')
     runSqliteShell(file, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello');")
     const tablesBefore = runSqliteShell(file, '.tables').stdout
@@ -155,7 +155,7 @@ describe('opening a file that is not a healthy, writable ledger', () => {
   // mapSqliteError, so a file whose schema pages are intact but a data page is damaged opens, and
   // `verify` (or `log`, `balance`) then fails with a raw SqliteError (exit 70, "a bug") instead of
   // StoreError DAMAGED with the restore hint.
-  it.fails('given a ledger with one entry page overwritten, when verified, then StoreError DAMAGED naming the file', async () => {
+  it('given a ledger with one entry page overwritten, when verified, then StoreError DAMAGED naming the file', async () => {
     const file = copyOfLedger('bad-page.db')
     const page = Number(runSqliteShell(file, "SELECT pageno FROM dbstat WHERE name = 'ledger_entry' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1;").stdout.trim())
     expect(page).toBeGreaterThan(1)

@@ -19,6 +19,8 @@ export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { c
   }
   const { openSqliteStore } = await import('@csledger/ledger-sqlite')
   const { resolve } = await import('node:path')
-  const store = await openSqliteStore(resolve(ctx.cwd, location), { ...(options.create ? { create: true } : {}), ...(options.readonly ? { readonly: true } : {}) })
+  // Read commands open the embedded SQLite file normally too, so a pending migration is applied
+  // (the store reads through its own read-only connection either way).
+  const store = await openSqliteStore(resolve(ctx.cwd, location), options.create ? { create: true } : {})
   return new Ledger({ store, clock: ctx.clock })
 }

@@ -151,7 +151,13 @@ export class Ledger {
     if (filter.asOf === undefined) {
       return { as_of_seq: head, rows: buildBalance(await read.list('stock'), await read.list('container'), products, filter) }
     }
-    const seq = typeof filter.asOf === 'number' ? filter.asOf : await this.store.seqAtTime(filter.asOf)
+    let seq: number
+    if (typeof filter.asOf === 'number') seq = filter.asOf
+    else {
+      const t = new Date(filter.asOf)
+      if (Number.isNaN(t.getTime())) throw new InputError('INVALID_AS_OF', `"${String(filter.asOf).slice(0, 40)}" is not a time`, { hint: 'e.g. 2026-11-01T00:00:00Z' })
+      seq = await this.store.seqAtTime(t.toISOString())
+    }
     if (seq > head) throw new InputError('SEQ_OUT_OF_RANGE', `seq ${seq} is beyond the ledger's last entry (${head})`, { hint: `give a seq from 0 to ${head}` })
     return { as_of_seq: seq, rows: buildBalance(await this.store.projectionsAt('stock', seq), await this.store.projectionsAt('container', seq), products, filter) }
   }

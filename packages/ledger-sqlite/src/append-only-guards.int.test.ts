@@ -81,7 +81,7 @@ describe('append-only triggers on ledger_entry', () => {
     expect(rows()).toEqual(before)
   })
 
-  it('given stored entries, when an upsert that continues the chain collides with an old entry\'s hash (ON CONFLICT DO UPDATE), then the update trigger aborts it', () => {
+  it('given stored entries, when an upsert that continues the chain collides with an old entry\'s hash (ON CONFLICT DO UPDATE), then a trigger aborts it', () => {
     const before = rows()
     const head = before.at(-1)!
     const err = errorOf(() => store.database.exec(
@@ -89,17 +89,17 @@ describe('append-only triggers on ledger_entry', () => {
        SELECT ${head.seq + 1}, ledger_id, '${head.hash}', hash, kind, recorded_at, occurred_at, actor, request_id, canonical FROM ledger_entry WHERE seq = 3
        ON CONFLICT (hash) DO UPDATE SET actor = 'eve'`,
     ))
+    // The continuity trigger (migration 0003) refuses the colliding insert before the upsert's
+    // update branch runs; without it the update trigger would.
     expect(err.code).toBe('SQLITE_CONSTRAINT_TRIGGER')
-    expect(err.message).toBe('ledger_entry is append-only')
+    expect(err.message).toMatch(/^ledger_entry (is append-only|continuity)/)
     expect(rows()).toEqual(before)
   })
 
-  // BUG (migrations/src/0002-append-only-triggers.ts): INSERT OR REPLACE resolves a UNIQUE conflict
-  // on hash (or request_id) by deleting the old row, and SQLite does not fire DELETE triggers for
-  // REPLACE deletions unless recursive_triggers is on. The continuity trigger passes because the new
-  // row continues the chain. So a middle entry can be deleted with the triggers in place.
-  // `verify` still finds the gap; the database guard does not. See the report.
-  it.fails('given stored entries, when INSERT OR REPLACE reuses a middle entry\'s hash, then no entry is deleted', () => {
+  // INSERT OR REPLACE resolves a UNIQUE conflict by deleting the old row, and SQLite does not fire
+  // DELETE triggers for REPLACE deletions; migration 0003 makes the continuity trigger refuse any
+  // insert that collides with a stored entry.
+  it('given stored entries, when INSERT OR REPLACE reuses a middle entry\'s hash, then no entry is deleted', () => {
     const before = rows()
     const head = before.at(-1)!
     try {

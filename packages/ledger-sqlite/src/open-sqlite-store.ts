@@ -35,15 +35,18 @@ export async function openSqliteStore(file: string, options: OpenSqliteOptions =
     throw mapSqliteError(err, file)
   }
   try {
+    // Nothing is written before the file is known to be a ledger (or a new, empty one):
+    // the schema check reads only; WAL and migrations come after it.
+    const plan = checkSchema(db, file, options)
     if (!options.readonly && path !== ':memory:') db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
-    await migrate(db, file, options)
+    if (plan === 'migrate') await migrate(db)
   } catch (err) {
     db.close()
     throw mapSqliteError(err, file)
   }
-  return new SqliteLedgerStore(db, file)
+  return new SqliteLedgerStore(db, file, path === ':memory:' || options.readonly ? null : path)
 }
 
 function preflight(path: string, options: OpenSqliteOptions): void {
@@ -69,19 +72,25 @@ function preflight(path: string, options: OpenSqliteOptions): void {
   if (st.size < 512) throw new StoreError('DAMAGED', `${path} is truncated (${st.size} bytes)`, { hint: 'restore it from a backup with `csledger restore`; nothing was written to the file' })
 }
 
-async function migrate(db: Database.Database, file: string, options: OpenSqliteOptions): Promise<void> {
+/** Reads the schema and decides: ready as is, or needs migrating. Refuses what is not a ledger. */
+function checkSchema(db: Database.Database, file: string, options: OpenSqliteOptions): 'ready' | 'migrate' {
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'").get() !== undefined
   const applied = hasTable ? (db.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name) : []
   const unknown = applied.filter((n) => !SQLITE_MIGRATION_NAMES.includes(n))
   if (unknown.length > 0) {
     throw new StoreError('SCHEMA_TOO_NEW', `${file} was written by a newer csledger (schema ${unknown.at(-1)})`, { hint: 'upgrade csledger to open it; nothing was written to the file' })
   }
-  if (applied.length === SQLITE_MIGRATION_NAMES.length) return
-  if (!hasTable && !options.create) {
+  if (applied.length === SQLITE_MIGRATION_NAMES.length) return 'ready'
+  if (!hasTable) {
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }
     if (tables.n > 0) throw new StoreError('NOT_A_LEDGER', `${file} is a SQLite database but not a csledger ledger`, { hint: 'check the --db path; nothing was written to the file' })
+    if (!options.create) throw new StoreError('NO_LEDGER', `${file} holds no ledger`, { hint: `initialise it with \`csledger init --db ${file} …\`` })
   }
   if (options.readonly) throw new StoreError('NEEDS_MIGRATION', `${file} needs a schema upgrade, which a read-only open cannot do`, { hint: 'open it once without read-only access' })
+  return 'migrate'
+}
+
+async function migrate(db: Database.Database): Promise<void> {
   const { Kysely, SqliteDialect } = await import('kysely')
   const { Migrator } = await import('kysely/migration')
   const { sqliteMigrationProvider } = await import('@csledger/migrations')

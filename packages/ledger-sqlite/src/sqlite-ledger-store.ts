@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type BetterSqlite3 from 'better-sqlite3'
+import BetterSqlite3 from 'better-sqlite3'
 import {
   type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
-  type ReadView, type StoredEntry, type WriteTransaction, canonicalJson,
+  type ReadView, type StoredEntry, type WriteTransaction, type Finding, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapSqliteError } from './sqlite-errors.ts'
 import { type Statements, prepareStatements } from './statements.ts'
@@ -19,11 +19,18 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #st: Statements
   #queue: Promise<unknown> = Promise.resolve()
   readonly #inBatch = new AsyncLocalStorage<{ savepoints: number }>()
+  readonly #readPath: string | null
+  #readDb: { db: BetterSqlite3.Database; st: Statements } | null = null
 
-  constructor(db: BetterSqlite3.Database, file: string) {
+  /**
+   * @param readPath when given, reads outside a write go through a second, read-only connection
+   *   on this file, so they see committed entries only (never another caller's open batch).
+   */
+  constructor(db: BetterSqlite3.Database, file: string, readPath: string | null = null) {
     this.#db = db
     this.#file = file
     this.#st = prepareStatements(db)
+    this.#readPath = readPath
   }
 
   /** The underlying better-sqlite3 handle (backups, tests). */
@@ -79,7 +86,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   #writer(): WriteTransaction {
     const st = this.#st
-    const read = this.#reader()
+    const read = this.#reader(st)
     const tx: WriteTransaction = {
       ...read,
       entryByRequestId: async (id) => {
@@ -102,19 +109,38 @@ export class SqliteLedgerStore implements LedgerStore {
     return tx
   }
 
-  read(): ReadView { return this.#reader() }
+  read(): ReadView { return this.#reader(this.#readSide().st) }
 
-  #reader(): ReadView {
-    const st = this.#st
+  /** The read-only connection (opened on first use), or the write connection for :memory: and read-only stores. */
+  #readSide(): { db: BetterSqlite3.Database; st: Statements } {
+    if (!this.#readPath) return { db: this.#db, st: this.#st }
+    if (!this.#readDb) {
+      const db = this.#guard(() => new BetterSqlite3(this.#readPath!, { readonly: true, fileMustExist: true, timeout: 15_000 }))
+      this.#readDb = { db, st: prepareStatements(db) }
+    }
+    return this.#readDb
+  }
+
+  /** Runs a read, turning SQLite errors (a damaged page, say) into typed errors that name the file. */
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (err) {
+      throw mapSqliteError(err, this.#file)
+    }
+  }
+
+  #reader(st: Statements): ReadView {
+    const g = <T>(fn: () => T) => this.#guard(fn)
     return {
       get: async <K extends ProjectionKind>(kind: K, key: string) => {
-        const r = st.getProjection.get(kind, key)
+        const r = g(() => st.getProjection.get(kind, key))
         return r ? (JSON.parse(r.value) as Projections[K]) : undefined
       },
-      list: async <K extends ProjectionKind>(kind: K) => st.listProjection.all(kind).map((r) => JSON.parse(r.value) as Projections[K]),
-      head: async (): Promise<ChainHead | null> => st.head.get() ?? null,
+      list: async <K extends ProjectionKind>(kind: K) => g(() => st.listProjection.all(kind)).map((r) => JSON.parse(r.value) as Projections[K]),
+      head: async (): Promise<ChainHead | null> => g(() => st.head.get()) ?? null,
       entry: async (seq: number) => {
-        const r = st.entryBySeq.get(seq)
+        const r = g(() => st.entryBySeq.get(seq))
         return r ? (JSON.parse(r.canonical) as Entry) : undefined
       },
     }
@@ -127,9 +153,10 @@ export class SqliteLedgerStore implements LedgerStore {
     const page = 2000
     let next = from
     while (next <= to) {
-      const rows = this.#db.prepare<[number, number, number], EntryRow>(
+      const { db } = this.#readSide()
+      const rows = this.#guard(() => db.prepare<[number, number, number], EntryRow>(
         'SELECT seq, ledger_id, prev_hash, hash, kind, recorded_at, occurred_at, actor, request_id, canonical FROM ledger_entry WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
-      ).all(next, to, page)
+      ).all(next, to, page))
       if (rows.length === 0) return
       for (const r of rows) yield r
       next = rows.at(-1)!.seq + 1
@@ -137,22 +164,48 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async projectionRows(): Promise<Array<{ kind: ProjectionKind; key: string; value: string }>> {
-    return this.#st.allProjections.all() as Array<{ kind: ProjectionKind; key: string; value: string }>
+    const { st } = this.#readSide()
+    return this.#guard(() => st.allProjections.all()) as Array<{ kind: ProjectionKind; key: string; value: string }>
+  }
+
+  async *projectionHistoryRows(): AsyncIterable<{ seq: number; kind: ProjectionKind; key: string; value: string }> {
+    const { db } = this.#readSide()
+    let after = { seq: 0, kind: '', key: '' }
+    for (;;) {
+      const rows = this.#guard(() => db.prepare<[number, number, string, string, string], { seq: number; kind: ProjectionKind; key: string; value: string }>(
+        `SELECT seq, kind, key, value FROM projection_history WHERE seq > ? OR (seq = ? AND (kind > ? OR (kind = ? AND key > ?))) ORDER BY seq, kind, key LIMIT 5000`,
+      ).all(after.seq, after.seq, after.kind, after.kind, after.key))
+      if (rows.length === 0) return
+      for (const r of rows) yield r
+      const last = rows.at(-1)!
+      after = { seq: last.seq, kind: last.kind, key: last.key }
+    }
   }
 
   async projectionsAt<K extends ProjectionKind>(kind: K, seq: number): Promise<ReadonlyArray<Projections[K]>> {
-    return this.#st.projectionsAt.all(seq, kind).flatMap((r) => (r.value === null ? [] : [JSON.parse(r.value) as Projections[K]]))
+    const { st } = this.#readSide()
+    return this.#guard(() => st.projectionsAt.all(seq, kind)).flatMap((r) => (r.value === null ? [] : [JSON.parse(r.value) as Projections[K]]))
   }
 
   async seqAtTime(iso: string): Promise<number> {
-    return this.#st.seqAtTime.get(iso)?.seq ?? 0
+    const { st } = this.#readSide()
+    return this.#guard(() => st.seqAtTime.get(new Date(iso).toISOString()))?.seq ?? 0
   }
 
   async credential(username: string): Promise<CredentialRecord | undefined> {
-    return this.#st.credential.get(username)
+    const { st } = this.#readSide()
+    return this.#guard(() => st.credential.get(username))
+  }
+
+  /** SQLite's own structural check (PRAGMA quick_check): damage the hash chain cannot see. */
+  async checkStorage(): Promise<Finding[]> {
+    const { db } = this.#readSide()
+    const rows = this.#guard(() => db.pragma('quick_check') as Array<{ quick_check: string }>)
+    return rows.filter((r) => r.quick_check !== 'ok').slice(0, 20).map((r) => ({ code: 'STORAGE_DAMAGED', seq: null, message: `${this.#file}: ${r.quick_check}` }))
   }
 
   async close(): Promise<void> {
+    if (this.#readDb?.db.open) this.#readDb.db.close()
     if (this.#db.open) this.#db.close()
   }
 }

@@ -64,6 +64,11 @@ export function createInMemoryLedgerStore(): LedgerStore {
       }
     },
     async projectionRows() { return projections.snapshot() },
+    async *projectionHistoryRows() {
+      const rows = history.map((h) => ({ seq: h.seq, kind: h.change.kind, key: h.change.key, value: canonicalJson(h.change.value) }))
+      rows.sort((a, b) => a.seq - b.seq || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      yield* rows
+    },
     async projectionsAt<K extends ProjectionKind>(kind: K, seq: number): Promise<ReadonlyArray<Projections[K]>> {
       const latest = new Map<string, Projections[K]>()
       for (const h of history) if (h.seq <= seq && h.change.kind === kind) latest.set(h.change.key, h.change.value as Projections[K])

@@ -56,6 +56,10 @@ export interface LedgerStore {
   entryRows(range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntryRow>
   /** Stored projection rows, sorted by kind then key; values as canonical JSON. */
   projectionRows(): Promise<Array<{ kind: ProjectionKind; key: string; value: string }>>
+  /** Every projection write, ordered by seq, kind, key (what `verify` compares with a replay). */
+  projectionHistoryRows(): AsyncIterable<{ seq: number; kind: ProjectionKind; key: string; value: string }>
+  /** Optional: the storage engine's own structural check (e.g. SQLite quick_check), as findings. */
+  checkStorage?(): Promise<import('../chain/finding.ts').Finding[]>
   /** Projection values of `kind` as they stood right after entry `seq` (balance as of). */
   projectionsAt<K extends ProjectionKind>(kind: K, seq: number): Promise<ReadonlyArray<import('../state/projections.ts').Projections[K]>>
   /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
