@@ -1,0 +1,137 @@
+// pnpm bench [--quick | --full] [--out results.json]
+// Every figure is measured side by side with a baseline in the same run; see docs/performance.md.
+import { createHash } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { ChainVerifier, Ledger, verifyLedger, verifyPassphrase } from '@csledger/ledger-core'
+import { openSqliteStore } from '@csledger/ledger-sqlite'
+import { BENCH_PASSPHRASE, generateLedger } from './generate.ts'
+import { type Row, median, medianMs, printTable } from './stats.ts'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const mode = process.argv.includes('--full') ? 'full' : 'quick'
+const outIdx = process.argv.indexOf('--out')
+const sizes = mode === 'full' ? [10_000, 100_000, 1_000_000] : [2_000, 10_000]
+const cliSize = mode === 'full' ? 100_000 : 10_000
+const runs = mode === 'full' ? 15 : 10
+const dir = join(root, 'out', 'bench')
+mkdirSync(dir, { recursive: true })
+const node = process.execPath
+const rows: Row[] = []
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`)
+
+function spawnMs(cmd: string, args: string[], env: Record<string, string> = {}): number {
+  const t = performance.now()
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8' })
+  const ms = performance.now() - t
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  return ms
+}
+function spawnMedian(n: number, cmd: string, args: string[], env: Record<string, string> = {}): number {
+  spawnMs(cmd, args, env)
+  return median(Array.from({ length: n }, () => spawnMs(cmd, args, env)))
+}
+
+async function cliSection(file: string): Promise<void> {
+  log(`CLI response on ${fmt(cliSize)} entries`)
+  const bin = join(root, 'bin', 'csledger')
+  // A fresh vial to draw from, so every administer run is a real append.
+  const store = await openSqliteStore(file)
+  const L = new Ledger({ store })
+  await L.receive({ product: 'KET-50', lot: 'KBENCH', expires: '2099-12-31', containers: 1, location: 'SAFE-1', supplier: 'Acme Wholesale', supplierAddress: '9 Depot Rd', supplierDea: 'AB1234563', invoice: 'INV-BENCH', by: { username: 'nurse' } })
+  const opened = await L.open({ product: 'KET-50', lot: 'KBENCH', location: 'SAFE-1', by: { username: 'nurse' } })
+  const container = (opened.stored.entry.data as { container: string }).container
+  const cred = (await store.credential('nurse'))!
+  const kdfMs = await medianMs(runs, () => verifyPassphrase(BENCH_PASSPHRASE, cred.passphrase_hash))
+  await store.close()
+  const bare = spawnMedian(runs, node, ['-e', '0'])
+  const help = spawnMedian(runs, bin, ['--help'])
+  const balance = spawnMedian(runs, bin, ['balance', '--json', '--db', file])
+  let i = 0
+  const administer = spawnMedian(runs, bin, ['administer', '--db', file, '--container', container, '--dose', '0.1mL', '--patient', 'P-BENCH', '--by', 'nurse', '--json'], { CSLEDGER_PASSPHRASE: BENCH_PASSPHRASE, CSLEDGER_BENCH_RUN: String(i++) })
+  rows.push({ measure: `csledger --help (${fmt(cliSize)} entries)`, figure: `${fmt(help)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(help / bare).toFixed(2)}x`, budget: '-', ok: null })
+  rows.push({ measure: 'csledger balance --json', figure: `${fmt(balance)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(balance / bare).toFixed(2)}x`, budget: '<= 2.5x', ok: balance / bare <= 2.5 })
+  rows.push({ measure: 'csledger administer (incl. passphrase check)', figure: `${fmt(administer)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(administer / bare).toFixed(2)}x`, budget: '<= 4x', ok: administer / bare <= 4 })
+  rows.push({ measure: '  of which scrypt passphrase check', figure: `${fmt(kdfMs)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(kdfMs / bare).toFixed(2)}x`, budget: '-', ok: null })
+  rows.push({ measure: '  administer without the passphrase check', figure: `${fmt(administer - kdfMs)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${((administer - kdfMs) / bare).toFixed(2)}x`, budget: '<= 4x', ok: (administer - kdfMs) / bare <= 4 })
+}
+
+async function appendSection(n: number): Promise<string> {
+  const file = join(dir, `ledger-${n}.db`)
+  log(`generating ${fmt(n)} entries through the rules (batched)`)
+  const g = await generateLedger(file, n)
+  const rate = g.entries / g.seconds
+  // Baseline: the same rows (entries, projection history, final projections) inserted raw with
+  // prepared statements in one transaction into the same schema.
+  const src = new Database(file, { readonly: true })
+  const entries = src.prepare('SELECT * FROM ledger_entry ORDER BY seq').all() as Array<Record<string, unknown>>
+  const history = src.prepare('SELECT * FROM projection_history').all() as Array<Record<string, unknown>>
+  const current = src.prepare('SELECT * FROM projection').all() as Array<Record<string, unknown>>
+  src.close()
+  const rawFile = join(dir, `raw-${n}.db`)
+  const fresh = await openSqliteStore(rawFile, { create: true })
+  const db = fresh.database
+  const insE = db.prepare('INSERT INTO ledger_entry (seq, ledger_id, prev_hash, hash, kind, recorded_at, occurred_at, actor, request_id, canonical) VALUES (@seq, @ledger_id, @prev_hash, @hash, @kind, @recorded_at, @occurred_at, @actor, @request_id, @canonical)')
+  const insH = db.prepare('INSERT INTO projection_history (kind, key, seq, value) VALUES (@kind, @key, @seq, @value)')
+  const insP = db.prepare('INSERT INTO projection (kind, key, seq, value) VALUES (@kind, @key, @seq, @value)')
+  const t = performance.now()
+  db.transaction(() => { for (const e of entries) insE.run(e); for (const h of history) insH.run(h); for (const p of current) insP.run(p) })()
+  const rawSeconds = (performance.now() - t) / 1000
+  await fresh.close()
+  const rawRate = entries.length / rawSeconds
+  rows.push({ measure: `append through the library, ${fmt(g.entries)} entries (batches of 1000)`, figure: `${fmt(rate)} entries/s`, baseline: `raw prepared inserts: ${fmt(rawRate)}/s`, ratio: `${(100 * rate / rawRate).toFixed(1)}%`, budget: '>= 50%', ok: rate / rawRate >= 0.5 })
+  return file
+}
+
+async function verifySection(file: string, n: number): Promise<void> {
+  log(`verifying ${fmt(n)} entries`)
+  const store = await openSqliteStore(file)
+  const canon: string[] = []
+  for await (const r of store.entryRows()) canon.push(r.canonical)
+  const th = performance.now()
+  for (const c of canon) createHash('sha256').update('csledger:entry:v1\u0000').update(c).digest('hex')
+  const shaRate = canon.length / ((performance.now() - th) / 1000)
+  const tc = performance.now()
+  const v = new ChainVerifier()
+  for await (const r of store.entryRows()) v.push(r)
+  const chainRate = canon.length / ((performance.now() - tc) / 1000)
+  const tf = performance.now()
+  const report = await verifyLedger(store)
+  const fullRate = canon.length / ((performance.now() - tf) / 1000)
+  await store.close()
+  if (!report.ok) throw new Error(`benchmark ledger does not verify: ${report.findings[0]?.message}`)
+  rows.push({ measure: `verify chain only, ${fmt(n)} entries`, figure: `${fmt(chainRate)} entries/s`, baseline: `sha256 of the same bytes: ${fmt(shaRate)}/s`, ratio: `${(100 * chainRate / shaRate).toFixed(1)}%`, budget: '>= 300k/s', ok: chainRate >= 300_000 })
+  rows.push({ measure: `verify full (chain + replay + history), ${fmt(n)}`, figure: `${fmt(fullRate)} entries/s (1 core)`, baseline: `sha256: ${fmt(shaRate)}/s`, ratio: `${(100 * fullRate / shaRate).toFixed(1)}%`, budget: 'stated', ok: null })
+}
+
+async function balanceAsOfSection(file: string, n: number): Promise<void> {
+  const store = await openSqliteStore(file)
+  const L = new Ledger({ store })
+  const head = (await store.read().head())!.seq
+  const current = await medianMs(runs, () => L.balance())
+  const positions = Array.from({ length: runs }, (_, i) => Math.max(1, Math.floor(((i + 1) * head) / (runs + 1))))
+  const xs: number[] = []
+  for (const p of positions) { const t = performance.now(); await L.balance({ asOf: p }); xs.push(performance.now() - t) }
+  await store.close()
+  const asOf = median(xs)
+  rows.push({ measure: `balance as of a position, ${fmt(n)} entries`, figure: `${fmt(asOf, 1)} ms`, baseline: `current balance: ${fmt(current, 1)} ms`, ratio: `${(asOf / current).toFixed(1)}x`, budget: '< 200 ms', ok: asOf < 200 })
+}
+
+const started = performance.now()
+log(`mode ${mode}: sizes ${sizes.map((s) => fmt(s)).join(', ')}; ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.versions.node}`)
+let cliFile = ''
+for (const n of sizes) {
+  const file = await appendSection(n)
+  await verifySection(file, n)
+  await balanceAsOfSection(file, n)
+  if (n === cliSize) cliFile = file
+}
+await cliSection(cliFile)
+const table = printTable(rows)
+process.stdout.write(`${table}\n\nmode ${mode}, ${((performance.now() - started) / 1000).toFixed(0)} s, ${new Date().toISOString()}\n`)
+if (outIdx > 0) writeFileSync(process.argv[outIdx + 1]!, JSON.stringify({ mode, rows, date: new Date().toISOString() }, null, 2))
