@@ -230,7 +230,7 @@ def _bounded_decimal(v):
 
 def _match(rx, what):
     def check(v):
-        if not isinstance(v, str) or not rx.match(v):
+        if not isinstance(v, str) or not rx.fullmatch(v):
             raise Invalid("is not %s" % what)
     return check
 
@@ -250,14 +250,14 @@ def _positive_int(v):
 
 
 def _positive_decimal(v):
-    if not isinstance(v, str) or not DECIMAL_RE.match(v):
+    if not isinstance(v, str) or not DECIMAL_RE.fullmatch(v):
         raise Invalid("is not a decimal string in its one spelling (e.g. \"0.7\", \"35\")")
     if D(v) == 0:
         raise Invalid("must be greater than zero")
 
 
 def _date(v):
-    if not isinstance(v, str) or not DATE_RE.match(v):
+    if not isinstance(v, str) or not DATE_RE.fullmatch(v):
         raise Invalid("is not a date YYYY-MM-DD")
     try:
         datetime.date.fromisoformat(v)
@@ -266,7 +266,7 @@ def _date(v):
 
 
 def _time(v):
-    if not isinstance(v, str) or not TIME_RE.match(v):
+    if not isinstance(v, str) or not TIME_RE.fullmatch(v):
         raise Invalid("is not a UTC time YYYY-MM-DDTHH:MM:SS.sssZ")
     try:
         datetime.datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%fZ")
@@ -282,6 +282,7 @@ def _one_of(*values):
 
 
 def _object_of(fields):
+    """A nested object with its own field rules (check_fields recurses into it)."""
     return (fields,)
 
 
@@ -402,7 +403,7 @@ def check_entry_fields(e):
 
 
 def _dea_override_rule(party, path):
-    m = DEA_RE.match(party["dea_number"])
+    m = DEA_RE.fullmatch(party["dea_number"])
     digits = [int(c) for c in m.group(3)]
     total = digits[0] + digits[2] + digits[4] + 2 * (digits[1] + digits[3] + digits[5])
     suspicious = total % 10 != digits[6] or m.group(1) not in "ABFGMPRX"
@@ -413,7 +414,7 @@ def _dea_override_rule(party, path):
 
 
 def ndc11(printed):
-    a, b, c = NDC_RE.match(printed).groups()
+    a, b, c = NDC_RE.fullmatch(printed).groups()
     layout = "%d-%d-%d" % (len(a), len(b), len(c))
     if layout == "4-4-2":
         return "0" + a + b + c
@@ -785,7 +786,7 @@ class Verifier:
         e, h = obj["entry"], obj["hash"]
         if not isinstance(e, dict):
             fail("MALFORMED", '"entry" is not an object')
-        if not isinstance(h, str) or not HEX64.match(h):
+        if not isinstance(h, str) or not HEX64.fullmatch(h):
             fail("MALFORMED", '"hash" is not 64 lowercase hex digits')
         try:
             entry_text = canonical(e)
@@ -884,14 +885,14 @@ def _seq_text(e):
 # Command line
 
 def _head(text):
-    m = re.match(r"^([0-9]+):([0-9a-fA-F]{64})$", text)
+    m = re.fullmatch(r"([0-9]+):([0-9a-fA-F]{64})", text)
     if not m or int(m.group(1)) < 1:
         raise argparse.ArgumentTypeError("expected SEQ:HASH, e.g. 120:ab12... (64 hex digits)")
     return int(m.group(1)), m.group(2).lower()
 
 
 def _as_of(text):
-    if not re.match(r"^[0-9]+$", text):
+    if not re.fullmatch(r"[0-9]+", text):
         raise argparse.ArgumentTypeError("expected a seq number")
     return int(text)
 
@@ -954,7 +955,7 @@ def main(argv=None):
     else:
         where = "seq %d" % failure.seq if failure.seq is not None else "ledger"
         sys.stdout.write("FAIL at %s [%s]: %s\n" % (where, failure.code, failure.message))
-        sys.stdout.write("(%d entries verified before it)\n" % v.count)
+        sys.stdout.write("(%d %s verified before it)\n" % (v.count, "entry" if v.count == 1 else "entries"))
     return 0 if failure is None else 1
 
 
