@@ -6,10 +6,7 @@ const vialOpen = ledger`
   receive KET-50 lot=K2417A containers=2   as=receipt
   open    KET-50 lot=K2417A                as=opening
 `
-const doseGiven = ledger`
-  ${vialOpen.map((s) => s.line).join('\n')}
-  administer C-0001 dose=35mg patient=P-1042   as=dose
-`
+const doseGiven = [...vialOpen, ...ledger`administer C-0001 dose=35mg patient=P-1042   as=dose`]
 
 /**
  * What stock looks like: balance rows plus the stock, lot and container projections. Rows that
@@ -86,8 +83,11 @@ describe('void reverses an entry exactly; a double void is refused', () => {
     ['a dose', doseGiven, 'void $dose reason="never given" witness=rdiaz', vialOpen],
     ['a receipt', ledger`receive KET-50 lot=K2417A containers=2 as=receipt`, 'void $receipt reason="entered twice" witness=rdiaz', []],
     ['an untouched container opening', vialOpen, 'void $opening reason="opened the wrong vial in error" witness=rdiaz', ledger`receive KET-50 lot=K2417A containers=2`],
-    ['a transfer', ledger`receive KET-50 lot=K2417A containers=2 \n transfer KET-50 lot=K2417A containers=2 as=move`, 'void $move reason="never moved" witness=rdiaz', ledger`receive KET-50 lot=K2417A containers=2`],
-    ['a container waste', ledger`${vialOpen.map((s) => s.line).join('\n')} \n waste container=C-0001 amount=2mL witness=rdiaz as=waste`, 'void $waste reason="wrong vial" witness=rdiaz', vialOpen],
+    ['a transfer', ledger`
+      receive  KET-50 lot=K2417A containers=2
+      transfer KET-50 lot=K2417A containers=2   as=move
+    `, 'void $move reason="never moved" witness=rdiaz', ledger`receive KET-50 lot=K2417A containers=2`],
+    ['a container waste', [...vialOpen, ...ledger`waste container=C-0001 amount=2mL witness=rdiaz as=waste`], 'void $waste reason="wrong vial" witness=rdiaz', vialOpen],
   ])('voiding %s leaves stock exactly as if it had never been recorded', async (_what, given, voidLine, without) => {
     const voided = await givenClinic(given, voidLine).build()
     const never = await givenClinic(without).build()
