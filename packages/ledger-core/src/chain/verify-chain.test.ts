@@ -160,6 +160,12 @@ describe('ChainVerifier finds tampering and names the seq', () => {
     expect(where(verify(rows))).toEqual(['NOT_CANONICAL@2', 'PREV_MISMATCH@3'])
   })
 
+  it.each([['null'], ['0'], ['false'], ['""']])('stored bytes replaced by the bare JSON value %s are still an edit (HASH_MISMATCH at that seq)', (bare) => {
+    const rows = chain(4)
+    rows[1] = { ...rows[1]!, canonical: bare }
+    expect(where(verify(rows))).toContain('HASH_MISMATCH@2')
+  })
+
   it('stored bytes that are not JSON are flagged (MALFORMED)', () => {
     const rows = chain(3)
     rows[1] = { ...rows[1]!, canonical: rows[1]!.canonical.slice(0, -1) }
@@ -192,6 +198,12 @@ describe('ChainVerifier against a head exported earlier', () => {
     expect(verify(rewritten), 'the rewritten chain is internally consistent').toEqual([])
     const findings = verify(rewritten, { seq: 3, hash: original[2]!.hash }, { keepHashes: true })
     expect(findings).toEqual([expect.objectContaining({ code: 'HEAD_MISMATCH', seq: 3, expected: original[2]!.hash, found: edited.hash })])
+  })
+
+  it('rewritten, checked against the current tip: found without keepHashes (the verifier holds the tip hash)', () => {
+    const original = chain(3)
+    const rewritten = chain(3, OTHER_LEDGER)
+    expect(verify(rewritten, { seq: 3, hash: original[2]!.hash })).toEqual([expect.objectContaining({ code: 'HEAD_MISMATCH', seq: 3, expected: original[2]!.hash, found: rewritten[2]!.hash })])
   })
 
   it('rewritten, with hashes looked up by the caller instead of kept', () => {

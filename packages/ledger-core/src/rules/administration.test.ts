@@ -109,6 +109,10 @@ describe('when it happened (occurred_at)', () => {
     ]) await givenClinic(openVial).when(line).thenRejects('FUTURE_TIME', RuleViolation)
   })
 
+  it.each([['2026-02-30T09:30:00Z'], ['2026-02-29T09:30:00Z'], ['2026-04-31T09:30:00-05:00']])('%j is a day that does not exist: refused, never rolled over to another day', async (at) => {
+    await givenClinic(openVial).when(`administer C-0001 dose=35mg at=${at}`).thenRejects('INVALID_TIME', InputError)
+  })
+
   it.each([['2026-11-26 09:30'], ['2026-11-26T09:30:00'], ['yesterday'], ['2026-13-01T09:30:00Z']])('%j is not a time with a zone', async (at) => {
     await givenClinic(openVial).when(`administer C-0001 dose=35mg at="${at}"`).thenRejects('INVALID_TIME', InputError)
   })

@@ -109,6 +109,31 @@ describe('void reverses an entry exactly; a double void is refused', () => {
     await spec.when('waste dose=$dose amount=5mg witness=rdiaz').thenEntry({ kind: 'waste', data: { amount_ml: '0.1' } })
   })
 
+  it('a receipt voided for a mistyped expiry can be received again with the expiry on the vials', async () => {
+    const { clinic } = await givenClinic(ledger`
+      receive KET-50 lot=K2417A expires=2027-06-03 containers=2   as=typo
+      void    $typo reason="expiry mistyped: the vials say 2027-06-30" witness=rdiaz
+    `).when('receive KET-50 lot=K2417A expires=2027-06-30 containers=2').thenEntry({ kind: 'receipt', data: { expires: '2027-06-30' } })
+    clinic.clock.set('2027-06-15T09:00:00.000Z')
+    await expect(clinic.run('open KET-50 lot=K2417A')).resolves.toMatchObject({ stored: { entry: { kind: 'container_opening' } } })
+  })
+
+  it('voiding a dose never leaves waste standing against a voided dose (drawn = given + wasted)', async () => {
+    const clinic = await givenClinic(vialOpen, ledger`
+      administer C-0001 dose=35mg drawn=0.8mL patient=P-1042   as=dose
+      waste      dose=$dose amount=5mg witness=rdiaz            as=waste
+    `).build()
+    const voided = await clinic.run('void $dose reason="charted on the wrong patient" witness=rdiaz').then(() => true, (err: unknown) => {
+      expect(err).toBeInstanceOf(RuleViolation) // refusing ("void the waste first") is one right answer
+      return false
+    })
+    if (voided) {
+      const dose = (await clinic.store.read().get('dose', String(clinic.seq('dose'))))!
+      expect(dose.wasted_ml, 'a voided dose has no waste left against it').toBe('0')
+      await expect(clinic.run('cosign $waste by=drlee'), 'its waste cannot be co-signed any more').rejects.toMatchObject({ code: 'UNKNOWN_WASTE' })
+    }
+  })
+
   it('an entry is voided once', async () => {
     await givenClinic(doseGiven, 'void $dose reason="never given" witness=rdiaz').when('void $dose reason="again" witness=rdiaz').thenRejects('ALREADY_VOIDED', RuleViolation)
   })
@@ -177,6 +202,28 @@ describe('amend replaces an entry’s effect exactly', () => {
     ['amend $dose prescriber=rdiaz reason="typo" witness=rdiaz', 'PRESCRIBER_NOT_PHYSICIAN'],
   ])('%s is refused (%s)', async (line, code) => {
     await givenClinic(doseGiven).when(line).thenRejects(code)
+  })
+
+  it('amending a receipt count after one of its containers was opened: stock is as if the right count had been received', async () => {
+    const { clinic } = await givenClinic(vialOpen).when('amend $receipt containers=5 reason="five on the packing slip" witness=rdiaz').thenEntry({ data: { action: 'amend', amended: { containers: 5 } } })
+    const right = await givenClinic('receive KET-50 lot=K2417A containers=5', 'open KET-50 lot=K2417A').build()
+    expect(await stock(clinic)).toEqual(await stock(right))
+  })
+
+  it('amending a receipt count down, still above what was opened', async () => {
+    await givenClinic(ledger`
+      receive KET-50 lot=K2417A containers=4   as=receipt
+      open    KET-50 lot=K2417A
+    `).when('amend $receipt containers=3 reason="three on the packing slip" witness=rdiaz').thenEntry({ data: { amended: { containers: 3 } } })
+  })
+
+  it('amending a transfer count after a container was opened at the destination', async () => {
+    const { clinic } = await givenClinic(ledger`
+      receive  KET-50 lot=K2417A containers=4
+      transfer KET-50 lot=K2417A containers=2 to=LOCKBOX-2   as=move
+      open     KET-50 lot=K2417A location=LOCKBOX-2
+    `).when('amend $move containers=3 reason="three went to the lockbox" witness=rdiaz').thenEntry({ data: { amended: { containers: 3 } } })
+    expect((await clinic.ledger.balance()).rows.map((r) => [r.location, r.sealed])).toEqual([['LOCKBOX-2', 2], ['SAFE-1', 1]])
   })
 
   it('an amendment that would drive stock negative is refused: receipt count below what was opened', async () => {
