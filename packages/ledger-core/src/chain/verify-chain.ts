@@ -44,18 +44,21 @@ export class ChainVerifier {
     this.#count++
     const expectedSeq = (this.#prev?.seq ?? 0) + 1
     let entry: Entry | undefined
+    // The hash is checked whatever the bytes are: replacing an entry with `null` is an edit too.
+    const hash = hashCanonical(row.canonical)
+    if (hash !== row.hash) {
+      this.#add({ code: 'HASH_MISMATCH', seq: row.seq, message: `entry ${row.seq} was edited: its content hashes to ${short(hash)} but the stored hash is ${short(row.hash)}`, expected: row.hash, found: hash })
+    }
     try {
-      entry = JSON.parse(row.canonical) as Entry
+      const parsed: unknown = JSON.parse(row.canonical)
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) entry = parsed as Entry
+      else this.#add({ code: 'MALFORMED', seq: row.seq, message: `entry ${row.seq} is not an entry object: its stored bytes were edited` })
     } catch {
       this.#add({ code: 'MALFORMED', seq: row.seq, message: `entry ${row.seq} is not valid JSON: its stored bytes were edited` })
     }
     if (entry) {
       if (canonicalJson(entry) !== row.canonical) {
         this.#add({ code: 'NOT_CANONICAL', seq: row.seq, message: `entry ${row.seq} is not in canonical form: its stored bytes were edited` })
-      }
-      const hash = hashCanonical(row.canonical)
-      if (hash !== row.hash) {
-        this.#add({ code: 'HASH_MISMATCH', seq: row.seq, message: `entry ${row.seq} was edited: its content hashes to ${short(hash)} but the stored hash is ${short(row.hash)}`, expected: row.hash, found: hash })
       }
       if (entry.format !== ENTRY_FORMAT) {
         this.#add({ code: 'UNKNOWN_FORMAT', seq: row.seq, message: `entry ${row.seq} has format ${String(entry.format)}; this verifier knows format ${ENTRY_FORMAT}` })
@@ -110,7 +113,7 @@ export class ChainVerifier {
       if (tip < expected.seq) {
         this.#add({ code: 'TRUNCATED', seq: tip + 1, message: `the ledger ends at seq ${tip} but a head exported earlier is at seq ${expected.seq}: entries ${tip + 1}-${expected.seq} were removed (truncated)`, expected: String(expected.seq), found: String(tip) })
       } else {
-        const have = hashAt?.(expected.seq) ?? this.#hashesBySeq?.get(expected.seq)
+        const have = hashAt?.(expected.seq) ?? this.#hashesBySeq?.get(expected.seq) ?? (expected.seq === this.#prev?.seq ? this.#prev.hash : undefined)
         if (have !== undefined && have !== expected.hash) {
           this.#add({ code: 'HEAD_MISMATCH', seq: expected.seq, message: `entry ${expected.seq} hashes to ${short(have)} but the head exported earlier says ${short(expected.hash)}: history up to ${expected.seq} was rewritten`, expected: expected.hash, found: have })
         }

@@ -23,6 +23,7 @@ export function text(value: unknown, field: string, max = 200): string {
   const v = value.normalize('NFC').trim()
   if (v === '') throw new InputError('MISSING_FIELD', `${field} is required`, { hint: `give --${field.replace(/_/g, '-')}` })
   if (v.length > max) throw new InputError('TOO_LONG', `${field} is ${v.length} characters; at most ${max} are allowed`, { hint: `shorten ${field}` })
+  if (!v.isWellFormed()) throw new InputError('INVALID_TEXT', `${field} contains a lone surrogate (not valid Unicode)`, { hint: 'retype the value' })
   if (v.includes('\uFFFD')) throw new InputError('INVALID_TEXT', `${field} contains bytes that are not valid UTF-8`, { hint: 'retype the value; check the scanner or terminal encoding' })
   if (CONTROL_RE.test(v)) throw new InputError('INVALID_TEXT', `${field} contains control characters`, { hint: 'retype the value without control characters' })
   return v
@@ -55,7 +56,10 @@ export function isoDate(value: unknown, field: string): string {
 export function occurredAt(value: string | undefined, ctx: DecideContext): string {
   if (value === undefined) return ctx.now.toISOString()
   const v = text(value, 'at', 40)
-  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? new Date(v) : new Date(Number.NaN)
+  const m = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.exec(v)
+  // Date.parse rolls 2026-02-30 over to March 2: the calendar day written must exist.
+  const dayExists = m !== null && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === `${m[1]}-${m[2]}-${m[3]}`
+  const d = m && dayExists ? new Date(v) : new Date(Number.NaN)
   if (Number.isNaN(d.getTime())) throw new InputError('INVALID_TIME', `"${v}" is not a time like 2026-11-26T14:05:00Z`, { hint: 'write an ISO-8601 time with its zone, e.g. 2026-11-26T09:30:00-05:00' })
   if (d.getTime() > ctx.now.getTime() + FUTURE_SKEW_MS) {
     throw new RuleViolation('FUTURE_TIME', `${d.toISOString()} is in the future`, { hint: 'record events when they have happened' })

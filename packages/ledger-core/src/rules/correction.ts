@@ -60,6 +60,12 @@ export async function decideCorrection(view: ProjectionView & { entry(seq: numbe
   const base = { corrects: original.seq, corrects_kind: original.kind, reason }
   const at = ctx.now.toISOString()
   if (given.length === 0) {
+    if (original.kind === 'administration') {
+      const dose = await view.get('dose', String(original.seq))
+      if (dose && !new Decimal(dose.wasted_ml).isZero()) {
+        throw new RuleViolation('WASTE_OUTSTANDING', `${dose.wasted_ml} mL of dose ${original.seq} was recorded as waste; void that waste first`, { hint: `find it with \`csledger log --kind waste\`, then \`csledger correct <waste seq> …\`` })
+      }
+    }
     return { draft: { kind: 'correction', occurred_at: at, actor: cmd.by.username, witness: cmd.witness!.username, data: { ...base, action: 'void', before: before.data } as never } }
   }
   const amendments = Object.fromEntries(given) as Amendments

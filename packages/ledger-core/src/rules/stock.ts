@@ -37,7 +37,7 @@ export async function decideReceipt(view: ProjectionView, cmd: ReceiveCommand, c
   const at = occurredAt(cmd.at, ctx)
   if (expires < at.slice(0, 10)) throw new RuleViolation('LOT_EXPIRED', `lot ${lot} expired on ${expires}, before it was received`, { hint: 'refuse the shipment or record it for disposal' })
   const existing = await view.get('lot', lotKey(p.code, lot))
-  if (existing && existing.expires !== expires) {
+  if (existing && existing.received > 0 && existing.expires !== expires) {
     throw new RuleViolation('LOT_EXPIRY_MISMATCH', `lot ${lot} of ${p.code} was received before with expiry ${existing.expires}, not ${expires}`, { hint: 'check the expiry printed on the vials' })
   }
   if (!(await view.get('inventory', 'last'))) {

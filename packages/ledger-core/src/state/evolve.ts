@@ -97,7 +97,8 @@ async function applyCorrection(tx: Overlay, entry: Entry<'correction'>, lookup: 
   const before = await effectiveData(tx, original)
   if (before.voided) throw impossible(entry, `entry ${d.corrects} was already voided`)
   if (canonicalJson(before.data) !== canonicalJson(d.before)) throw impossible(entry, `its "before" data is not entry ${d.corrects} as it stood`)
-  await applyKind(tx, original, before.data, -1)
+  if (d.action === 'void') await applyKind(tx, original, before.data, -1)
+  else await applyAmendment(tx, original, before.data, d.amended ?? {})
   const prior = await tx.get('correction', String(original.seq))
   const corrected_by = [...(prior?.corrected_by ?? []), entry.seq]
   if (d.action === 'void') {
@@ -107,34 +108,56 @@ async function applyCorrection(tx: Overlay, entry: Entry<'correction'>, lookup: 
       if (w) tx.put('waste', String(original.seq), { ...w, voided: true })
     }
   } else {
-    const amended = d.amended ?? {}
-    await applyKind(tx, original, amended, 1)
-    tx.put('correction', String(original.seq), { seq: original.seq, corrected_by, voided: false, current: amended })
+    tx.put('correction', String(original.seq), { seq: original.seq, corrected_by, voided: false, current: d.amended ?? {} })
   }
 }
 
-async function applyKind(tx: Overlay, original: Entry, data: Readonly<Record<string, unknown>>, sign: 1 | -1): Promise<void> {
+/**
+ * Replaces an entry's effect by its amended effect. Only the end state must be non-negative: the
+ * reversal and the new effect are applied unchecked on a scratch layer, then every stock,
+ * lot and container they touched is checked, so raising a receipt's count after one of its vials
+ * was opened is not refused for a negative value that exists only half-way through.
+ */
+async function applyAmendment(tx: Overlay, original: Entry, before: Readonly<Record<string, unknown>>, amended: Readonly<Record<string, unknown>>): Promise<void> {
+  const scratch = new Overlay(tx)
+  await applyKind(scratch, original, before, -1, false)
+  await applyKind(scratch, original, amended, 1, false)
+  for (const c of scratch.changes()) {
+    const v = c.value as { sealed?: number; received?: number; remaining_ml?: string }
+    const negative = (c.kind === 'stock' && (v.sealed ?? 0) < 0) || (c.kind === 'lot' && (v.received ?? 0) < 0) || (c.kind === 'container' && new Decimal(v.remaining_ml ?? '0').isNegative())
+    if (negative) {
+      throw new RuleViolation('INSUFFICIENT_STOCK', `the amendment would leave ${c.kind} ${c.key} below zero`, {
+        hint: 'the stock it concerns has since been used or moved; correct those entries first',
+      })
+    }
+    tx.put(c.kind, c.key, c.value as never)
+  }
+}
+
+async function applyKind(tx: Overlay, original: Entry, data: Readonly<Record<string, unknown>>, sign: 1 | -1, check = true): Promise<void> {
   switch (original.kind) {
-    case 'receipt': return applyReceipt(tx, data as unknown as ReceiptData, sign)
-    case 'administration': return applyAdministration(tx, data as unknown as AdministrationData, original.seq, sign)
-    case 'waste': return applyWaste(tx, data as unknown as WasteData, sign)
-    case 'transfer': return applyTransfer(tx, data as unknown as TransferData, sign)
+    case 'receipt': return applyReceipt(tx, data as unknown as ReceiptData, sign, check)
+    case 'administration': return applyAdministration(tx, data as unknown as AdministrationData, original.seq, sign, check)
+    case 'waste': return applyWaste(tx, data as unknown as WasteData, sign, check)
+    case 'transfer': return applyTransfer(tx, data as unknown as TransferData, sign, check)
     case 'container_opening': return applyOpening(tx, data as unknown as ContainerOpeningData, original, sign)
     default: throw impossible(original, `a ${original.kind} entry cannot be corrected`)
   }
 }
 
-async function applyReceipt(tx: Overlay, d: ReceiptData, sign: 1 | -1): Promise<void> {
+async function applyReceipt(tx: Overlay, d: ReceiptData, sign: 1 | -1, check = true): Promise<void> {
   const lk = lotKey(d.product, d.lot)
   const lot = await tx.get('lot', lk)
   const received = (lot?.received ?? 0) + sign * d.containers
-  tx.put('lot', lk, { product: d.product, lot: d.lot, expires: lot?.expires ?? d.expires, received: nonNegativeCount(received, `lot ${d.lot} received`) })
-  await addSealed(tx, d.location, d.product, d.lot, sign * d.containers)
+  // A lot whose receipts were all voided takes the expiry of its next receipt (a mistyped expiry can be fixed).
+  const expires = lot && lot.received > 0 ? lot.expires : d.expires
+  tx.put('lot', lk, { product: d.product, lot: d.lot, expires, received: nonNegativeCount(received, `lot ${d.lot} received`, check) })
+  await addSealed(tx, d.location, d.product, d.lot, sign * d.containers, check)
 }
 
-async function applyTransfer(tx: Overlay, d: TransferData, sign: 1 | -1): Promise<void> {
-  await addSealed(tx, d.from, d.product, d.lot, -sign * d.containers)
-  await addSealed(tx, d.to, d.product, d.lot, sign * d.containers)
+async function applyTransfer(tx: Overlay, d: TransferData, sign: 1 | -1, check = true): Promise<void> {
+  await addSealed(tx, d.from, d.product, d.lot, -sign * d.containers, check)
+  await addSealed(tx, d.to, d.product, d.lot, sign * d.containers, check)
 }
 
 async function applyOpening(tx: Overlay, d: ContainerOpeningData, entry: Entry, sign: 1 | -1): Promise<void> {
@@ -155,8 +178,8 @@ async function applyOpening(tx: Overlay, d: ContainerOpeningData, entry: Entry, 
   tx.put('container', d.container, { ...c, status: 'voided' })
 }
 
-async function applyAdministration(tx: Overlay, d: AdministrationData, seq: number, sign: 1 | -1): Promise<void> {
-  await addRemaining(tx, d.container, new Decimal(d.drawn_ml).times(-sign))
+async function applyAdministration(tx: Overlay, d: AdministrationData, seq: number, sign: 1 | -1, check = true): Promise<void> {
+  await addRemaining(tx, d.container, new Decimal(d.drawn_ml).times(-sign), { check })
   const dose = await tx.get('dose', String(seq))
   if (sign === 1) {
     const wasted = new Decimal(dose?.wasted_ml ?? '0')
@@ -171,10 +194,10 @@ async function applyAdministration(tx: Overlay, d: AdministrationData, seq: numb
   }
 }
 
-async function applyWaste(tx: Overlay, d: WasteData, sign: 1 | -1): Promise<void> {
+async function applyWaste(tx: Overlay, d: WasteData, sign: 1 | -1, check = true): Promise<void> {
   const amount = new Decimal(d.amount_ml)
   if (d.administration === undefined) {
-    await addRemaining(tx, d.container, amount.times(-sign))
+    await addRemaining(tx, d.container, amount.times(-sign), { check })
     return
   }
   const key = String(d.administration)

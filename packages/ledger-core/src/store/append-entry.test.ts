@@ -51,12 +51,12 @@ describe('idempotent request ids', () => {
 
 describe('expected tip (TIP_MOVED)', () => {
   it('a command decided against the current tip is appended', async () => {
-    await givenClinic(openVial).when('administer C-0001 dose=35mg tip=12').thenEntry({ seq: 13 })
+    await givenClinic(openVial).when('administer C-0001 dose=35mg tip=13').thenEntry({ seq: 14 })
   })
 
   it('a command decided against an older tip is refused; safe to retry', async () => {
-    const { error } = await givenClinic(openVial, 'administer C-0001 dose=35mg').when('administer C-0001 dose=35mg tip=12').thenRejects('TIP_MOVED', ConflictError)
-    expect(error.details).toEqual({ expected_seq: 12, actual_seq: 13 })
+    const { error } = await givenClinic(openVial, 'administer C-0001 dose=35mg').when('administer C-0001 dose=35mg tip=13').thenRejects('TIP_MOVED', ConflictError)
+    expect(error.details).toEqual({ expected_seq: 13, actual_seq: 14 })
     expect(exitCodeFor(error)).toBe(4)
   })
 
@@ -93,7 +93,7 @@ describe('appendEntry', () => {
   it('concurrent writers are serialised: both appends land, in order, on one chain', async () => {
     const clinic = await givenClinic(openVial).build()
     const [a, b] = await Promise.all([clinic.run('administer C-0001 dose=35mg patient=P-1'), clinic.run('administer C-0001 dose=35mg patient=P-2')])
-    expect([a!.stored.entry.seq, b!.stored.entry.seq].sort()).toEqual([13, 14])
+    expect([a!.stored.entry.seq, b!.stored.entry.seq].sort()).toEqual([14, 15])
     expect((await clinic.ledger.verify()).findings).toEqual([])
     expect((await clinic.ledger.balance()).rows[0]!.open[0]!.remaining_mL).toBe('8.6')
   })

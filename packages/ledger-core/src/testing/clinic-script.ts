@@ -176,6 +176,15 @@ const VERBS: Record<string, Verb> = {
     const opts = writeOptions(a.kv)
     return () => a.env.ledger.addProduct(cmd, opts)
   },
+  inventory(a) {
+    // `inventory initial|biennial [at=opening|close] [witness=…] [by=…]`: a zero inventory unless items are given.
+    const type = positional(a, 0, 'kind')
+    const when = take(a.kv, 'at', 'opening')
+    const witness = who(a.kv, 'witness', NURSE)
+    const by = who(a.kv, 'by', PIC)!
+    const opts = writeOptions(a.kv)
+    return async () => a.env.ledger.inventory({ type, at: when, basedOnSeq: (await a.env.ledger.store.read().head())?.seq ?? 0, items: [], by, ...(witness ? { witness } : {}) }, opts)
+  },
   receive(a) {
     const supplierDeaOverride = take(a.kv, 'dea_override')
     const cmd = {

@@ -4,9 +4,9 @@ import { givenClinic, givenLedger, ledger } from './index.ts'
 
 // The builder must be able to fail, or every rule test built on it proves nothing.
 describe('ledger-spec', () => {
-  it('given the clinic set-up, the ledger holds ten entries and verifies', async () => {
+  it('given the clinic set-up, the ledger holds eleven entries and verifies', async () => {
     const clinic = await givenClinic().build()
-    expect((await clinic.head())?.seq).toBe(10)
+    expect((await clinic.head())?.seq).toBe(11)
     expect((await clinic.ledger.verify()).findings).toEqual([])
   })
 
@@ -43,8 +43,8 @@ describe('ledger-spec', () => {
       administer C-0001 dose=35mg drawn=0.8mL patient=P-1042     as=dose
       waste      dose=$dose amount=5mg witness=rdiaz             as=waste
     `).build()
-    expect([clinic.seq('vial'), clinic.seq('dose'), clinic.seq('waste')]).toEqual([12, 13, 14])
-    expect((await clinic.entry(14)).data).toMatchObject({ administration: 13, amount_mg: '5' })
+    expect([clinic.seq('vial'), clinic.seq('dose'), clinic.seq('waste')]).toEqual([13, 14, 15])
+    expect((await clinic.entry(15)).data).toMatchObject({ administration: 14, amount_mg: '5' })
   })
 
   it('refuses fixture lines it cannot read rather than guessing', async () => {

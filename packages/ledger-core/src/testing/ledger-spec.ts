@@ -19,8 +19,8 @@ export const FIXTURE_NOW = '2026-11-26T15:00:00.000Z'
 export const FIXTURE_KDF = { N: 1024, r: 1, p: 1 } as const
 
 /**
- * The Springfield Ketamine Clinic, as the PIC set it up: six people, a safe and a lockbox, and two
- * multi-dose products. Seq 1-10. Tests that need stock receive it themselves, so every quantity a
+ * The Springfield Ketamine Clinic, as the PIC set it up: six people, a safe and a lockbox, two
+ * multi-dose products and the zero initial inventory that must precede the first receipt. Seq 1-11. Tests that need stock receive it themselves, so every quantity a
  * test asserts is visible in the test.
  */
 export const SPRINGFIELD_CLINIC: readonly ScriptStep[] = ledger`
@@ -34,6 +34,7 @@ export const SPRINGFIELD_CLINIC: readonly ScriptStep[] = ledger`
   location  LOCKBOX-2 "Procedure room lockbox"
   product   KET-50 ketamine  50mg/mL 10mL multi-dose ndc=68083-162-10
   product   MDZ-1  midazolam 1mg/mL  10mL multi-dose ndc=0409-2587-05
+  inventory initial at=opening witness=nlopez
 `
 
 /** A ledger built from fixture steps, with what a test needs to look inside it. */

@@ -90,6 +90,71 @@ const drafts: ReadonlyArray<{ name: string; draft: EntryDraft }> = [
     },
   },
   { name: 'user deactivation', draft: { kind: 'user_deactivation', occurred_at: '2026-11-04T08:00:00.000Z', actor: 'pkim', data: { username: 'nlopez', reason: 'left the practice' } } },
+  { name: 'setting', draft: { kind: 'setting', occurred_at: '2026-11-04T08:05:00.000Z', actor: 'pkim', data: { name: 'count_tolerance_ml', value: '0.2' } } },
+  {
+    name: 'count with a discrepancy',
+    draft: {
+      kind: 'count', occurred_at: '2026-11-04T08:30:00.000Z', actor: 'pkim', witness: 'rdiaz',
+      data: {
+        location: 'SAFE-1', based_on_seq: 13, blind: true, tolerance_ml: d('0.2'),
+        items: [
+          { type: 'sealed', location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', expected: 2, counted: 1 },
+          { type: 'open', location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', container: 'C-0001', expected_ml: d('9.2'), counted_ml: d('9.2') },
+        ],
+        discrepancies: [{ id: 'D-0001', item: { type: 'sealed', location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', expected: 2, counted: 1 }, difference: '-1', unit: 'container', due: '2026-11-05T08:30:00.000Z' }],
+      },
+    },
+  },
+  {
+    name: 'reconciliation as loss',
+    draft: {
+      kind: 'reconciliation', occurred_at: '2026-11-04T09:00:00.000Z', actor: 'pkim',
+      data: {
+        discrepancy: 'D-0001', reason: 'loss', note: 'vial not found after a search of the safe', linked: [], explained: '0',
+        adjustment: { type: 'sealed', location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', delta: -1 },
+        loss: {
+          id: 'L-0001', type: 'loss', discovered_at: '2026-11-04T08:30:00.000Z', note: 'vial not found after a search of the safe', discrepancy: 'D-0001',
+          items: [{ location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', ndc: '68083-162-10', containers: 1, amount_ml: d('10'), amount_mg: d('500') }],
+          notice_due: '2026-11-05T08:30:00.000Z', form106_due: '2026-12-19T08:30:00.000Z', adjusts_stock: false,
+        },
+      },
+    },
+  },
+  { name: 'loss notice', draft: { kind: 'loss_notice', occurred_at: '2026-11-04T15:00:00.000Z', actor: 'pkim', data: { loss: 'L-0001', method: 'email', to: 'Detroit Field Division' } } },
+  { name: 'loss filing', draft: { kind: 'loss_filing', occurred_at: '2026-11-10T10:00:00.000Z', actor: 'pkim', data: { loss: 'L-0001', confirmation: 'TLR-2026-118833' } } },
+  {
+    name: 'direct loss (theft)',
+    draft: {
+      kind: 'loss', occurred_at: '2026-11-11T07:45:00.000Z', actor: 'pkim',
+      data: {
+        id: 'L-0002', type: 'theft', discovered_at: '2026-11-11T07:45:00.000Z', note: 'lockbox found forced open',
+        items: [{ location: 'LOCKBOX-2', product: 'KET-50', lot: 'K2417A', ndc: '68083-162-10', containers: 1, amount_ml: d('10'), amount_mg: d('500') }],
+        notice_due: '2026-11-12T07:45:00.000Z', form106_due: '2026-12-26T07:45:00.000Z', adjusts_stock: true,
+      },
+    },
+  },
+  {
+    name: 'disposal by destruction (Form 41)',
+    draft: {
+      kind: 'disposal', occurred_at: '2026-12-02T16:00:00.000Z', actor: 'rdiaz', witness: 'pkim',
+      data: {
+        method: 'destruction', reason: 'past beyond-use date', witnesses: ['rdiaz', 'pkim'],
+        destruction: { method: 'chemical digestion (Rx Destroyer)', place: 'med room, 12 Elm St, Springfield' },
+        items: [{ location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', containers: 0, container: 'C-0001', amount_ml: d('9.2'), amount_mg: d('460') }],
+      },
+    },
+  },
+  {
+    name: 'biennial inventory',
+    draft: {
+      kind: 'inventory', occurred_at: '2026-12-31T22:00:00.000Z', actor: 'pkim', witness: 'rdiaz',
+      data: {
+        type: 'biennial', at: 'close', taken_at: '2026-12-31T22:00:00.000Z', based_on_seq: 19, zero: true,
+        registrant: { name: 'Springfield Ketamine Clinic', address: '12 Elm St, Springfield, IL 62701', dea_number: 'BJ6125341' },
+        items: [], discrepancies: [],
+      },
+    },
+  },
 ]
 
 let prev = GENESIS_PREV_HASH
