@@ -1,12 +1,13 @@
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { InputError, IntegrityError } from '../errors.ts'
 import { formatCheckpoint, parseCheckpoint } from './checkpoint.ts'
 import { checkpointCode, matchesCheckpointCode, parseCheckpointCode, base32 } from './checkpoint-code.ts'
 import { checkpointOrigin, ledgerIdOfOrigin } from './checkpoint-origin.ts'
-import { generateNoteKey, parseVerifierKey } from './note-key.ts'
+import { ed25519NoteSigner, formatVerifierKey, generateNoteKey, parseSignerKey, parseVerifierKey } from './note-key.ts'
 import { openCheckpoint, signCheckpoint } from './signed-checkpoint.ts'
-import { parseNote } from './signed-note.ts'
+import { cosignNote, parseNote } from './signed-note.ts'
 
 const vectors = (file: string) => JSON.parse(readFileSync(new URL(`../../../../test/vectors/checkpoint/${file}`, import.meta.url), 'utf8'))
 const BODIES = vectors('checkpoint-bodies.json')
@@ -105,5 +106,24 @@ describe('checkpoint code', () => {
     expect(matchesCheckpointCode(typed, { size: 1042, rootHash: other })).toBe(false)
     expect(() => parseCheckpointCode('1042 ABC')).toThrow(InputError)
     expect(() => parseCheckpointCode('MFRG-GZDF-MZTW-Q2LK')).toThrow(InputError)
+  })
+})
+
+describe('csledger known-answer checkpoint (docs/checkpoints.md worked example)', () => {
+  const EX = vectors('csledger-example.json')
+  const keyOf = (seedHex: string) => createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' })
+
+  it('given the published example seeds, when the PIC signs and the director cosigns, then keys, note and code are byte for byte the example', () => {
+    const pic = ed25519NoteSigner(EX.pic.name, keyOf(EX.pic.seedHex))
+    const director = ed25519NoteSigner(EX.director.name, keyOf(EX.director.seedHex))
+    expect(checkpointOrigin(EX.ledgerId)).toBe(EX.origin)
+    expect(formatVerifierKey(EX.pic.name, createPublicKey(keyOf(EX.pic.seedHex)))).toBe(EX.pic.verifierKey)
+    expect(formatVerifierKey(EX.director.name, createPublicKey(keyOf(EX.director.seedHex)))).toBe(EX.director.verifierKey)
+    expect(parseSignerKey(EX.pic.signerKey).keyId).toBe(pic.keyId)
+    const cp = { origin: EX.origin, size: EX.size, rootHash: createHash('sha256').update(EX.rootIsSha256Of).digest() }
+    expect(cosignNote(signCheckpoint(cp, [pic]), [director])).toBe(EX.note)
+    expect(checkpointCode(cp)).toBe(EX.code)
+    const opened = openCheckpoint(EX.note, { verifiers: [EX.pic.verifierKey, EX.director.verifierKey].map(parseVerifierKey), origin: EX.origin, require: [EX.pic.name, EX.director.name] })
+    expect(opened.verified).toHaveLength(2)
   })
 })
