@@ -158,6 +158,24 @@ describe('verifyBundle on tampered bundles', () => {
     expect(codes(r)).toContain('CHECKPOINT_FORK')
   })
 
+  it('given an entry repeated (inserted again) or of an unknown format, then SEQ_OUT_OF_ORDER and UNKNOWN_FORMAT', async () => {
+    const e = makeEntries(4)
+    const lines = e.map(line)
+    const repeated = [...lines.slice(0, 3), lines[2]!, lines[3]!]
+    expect(codes(await verifyBundle(bundle(e, {}, [], repeated)))).toEqual(['SEQ_OUT_OF_ORDER'])
+    const v2 = rechain(e.map((x, i) => (i === 1 ? { entry: { ...x.entry, format: 2 }, hash: x.hash } : x)), 1)
+    expect(codes(await verifyBundle(bundle(v2)))).toEqual(['UNKNOWN_FORMAT'])
+  })
+
+  it('given validly signed checkpoints of two origins, then ORIGIN_MISMATCH names the stray one', async () => {
+    const e = makeEntries(4)
+    const otherKey = testKey('csledger.invalid/other-ledger')
+    const r = await verifyBundle(bundle(e, { 'a.txt': checkpointNote(e, 4, [pic]), 'b.txt': checkpointNote(e, 4, [otherKey], { origin: 'csledger.invalid/other-ledger' }) }, [pic.verifierKey, otherKey.verifierKey]))
+    expect(codes(r)).toEqual(['ORIGIN_MISMATCH'])
+    expect(r.findings[0]!.file).toBe('checkpoints/b.txt')
+    expect(r.checkpoints.map((c) => c.status)).toEqual(['ok', 'other-origin'])
+  })
+
   it('given a checkpoint of another ledger, then ORIGIN_LEDGER_MISMATCH', async () => {
     const e = makeEntries(3)
     const r = await verifyBundle(bundle(e, { 'a.txt': checkpointNote(e, 3, [pic], { origin: 'csledger.invalid/another-ledger' }) }))
