@@ -1,1 +1,10 @@
-export {}
+export { verifyBundle } from './verify-bundle.ts'
+export type { BundleFinding, BundleStatus, CheckpointSummary, Severity, VerifyBundleOptions, VerifyReport } from './verify-bundle.ts'
+export { renderReportText } from './render-report.ts'
+export { EXIT_CODES, run } from './main.ts'
+export { ENTRY_FORMAT, ENTRY_HASH_DOMAIN_V1, GENESIS_PREV_HASH, canonicalJson, entryHash } from './entry-hash.ts'
+export { Frontier, LeafStore, consistencyProof, entryLeaf, hashChildren, hashLeaf, inclusionProof, verifyConsistency, verifyInclusion } from './merkle.ts'
+export { parseNote, parseVerifierKey, signatureVerifies } from './signed-note.ts'
+export type { NoteSignatureLine, ParsedNote, TrustedKey } from './signed-note.ts'
+export { base32, checkpointCode, parseCheckpoint, parseCheckpointCode } from './checkpoint.ts'
+export type { Checkpoint } from './checkpoint.ts'
