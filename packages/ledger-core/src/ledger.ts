@@ -152,7 +152,10 @@ export class Ledger {
       return { as_of_seq: head, rows: buildBalance(await read.list('stock'), await read.list('container'), products, filter) }
     }
     let seq: number
-    if (typeof filter.asOf === 'number') seq = filter.asOf
+    if (typeof filter.asOf === 'number') {
+      if (!Number.isSafeInteger(filter.asOf) || filter.asOf < 0) throw new InputError('SEQ_OUT_OF_RANGE', `${filter.asOf} is not an entry number`, { hint: `give a whole number from 0 to ${head}` })
+      seq = filter.asOf
+    }
     else {
       const t = new Date(filter.asOf)
       if (Number.isNaN(t.getTime())) throw new InputError('INVALID_AS_OF', `"${String(filter.asOf).slice(0, 40)}" is not a time`, { hint: 'e.g. 2026-11-01T00:00:00Z' })

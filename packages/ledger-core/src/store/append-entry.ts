@@ -28,6 +28,9 @@ export interface AppendResult { readonly stored: StoredEntry; readonly replayed:
  * const { stored } = await appendEntry(store, { clock, decide: async (tx) => ({ draft }) })
  */
 export async function appendEntry(store: LedgerStore, options: AppendOptions): Promise<AppendResult> {
+  if (options.requestId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,99}$/.test(options.requestId)) {
+    throw new InputError('INVALID_REQUEST_ID', `request id "${String(options.requestId).slice(0, 40)}" is not 1-100 letters, digits and . _ : / -`, { hint: 'use a UUID or a short client-generated key' })
+  }
   return store.writeTransaction(async (tx) => {
     if (options.requestId !== undefined) {
       const prior = await tx.entryByRequestId(options.requestId)
