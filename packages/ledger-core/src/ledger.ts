@@ -60,8 +60,8 @@ export class Ledger {
   get clock(): Clock { return this.#config.clock }
 
   /**
-   * Runs `fn` as one batch where the store supports it (SQLite: one transaction, one fsync;
-   * every append still decided and checked on its own). For bulk loads, imports and benchmarks.
+   * Runs `fn` as one batch where the store supports it (SQLite: one transaction, one fsync, all
+   * or nothing; every append still decided and checked on its own). For bulk loads and imports.
    */
   batch<T>(fn: () => Promise<T>): Promise<T> {
     return this.store.batch ? this.store.batch(fn) : fn()

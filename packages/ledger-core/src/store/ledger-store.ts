@@ -66,8 +66,8 @@ export interface LedgerStore {
   seqAtTime(iso: string): Promise<number>
   credential(username: string): Promise<CredentialRecord | undefined>
   /**
-   * Optional: runs many appends in one transaction (one durable commit), each append isolated
-   * so a refused one rolls back alone. Stores without it commit each append on its own.
+   * Optional: runs many appends in one transaction (one durable commit), all or nothing: if any
+   * append fails, the whole batch rolls back. Stores without it commit each append on its own.
    */
   batch?<T>(fn: () => Promise<T>): Promise<T>
   close(): Promise<void>
