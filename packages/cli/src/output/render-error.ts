@@ -38,13 +38,19 @@ export function errorPayload(err: unknown): ErrorPayload {
  *     fact:  value
  *   hint: next command to run
  * Every part is made printable: messages quote what was typed, and a typed escape sequence
- * must not drive the terminal.
+ * must not drive the terminal. A message of several lines (commander adds "(Did you mean
+ * --dose?)") continues on lines indented by four spaces, so no line of a message can pass for
+ * the summary, a fact or the hint.
  */
 export function renderError(p: ErrorPayload): string {
-  const lines = [`csledger: error[${printable(p.code)}]: ${printable(p.message)}`]
+  const lines = [`csledger: error[${printable(p.code)}]: ${continued(p.message)}`]
   const details = Object.entries(p.details ?? {})
   const w = Math.max(0, ...details.map(([k]) => k.length + 1))
   for (const [k, v] of details) lines.push(`  ${`${k.replace(/_/g, ' ')}:`.padEnd(w + 1)} ${printable(String(v))}`)
-  if (p.hint) lines.push(`hint: ${printable(p.hint)}`)
+  if (p.hint) lines.push(`hint: ${continued(p.hint)}`)
   return lines.join('\n') + '\n'
+}
+
+function continued(text: string): string {
+  return text.split('\n').map(printable).join('\n    ')
 }
