@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { CLINIC, type ClinicFacts, type LedgerDir, day } from '../support/clinic.ts'
 import { sharedClinic } from '../support/shared-clinic.ts'
+
+// Each spawn of bin/csledger is a real process; on a busy 2-core machine a sequence of them
+// (and the shared fixture, built once per run) can take minutes, so the bounds are generous.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
 
 interface Written { seq: number; hash: string; kind: string }
 interface BalanceRow { location: string; product: string; lot: string; sealed: number; open: Array<{ container: string; remaining_mL: string; remaining_mg: string }>; total_mg: string }

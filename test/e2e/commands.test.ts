@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { csledger, dataOf, envelope } from '../support/cli.ts'
 import { CLINIC, type ClinicFacts, LedgerDir, PEOPLE, day } from '../support/clinic.ts'
 import { sharedClinic } from '../support/shared-clinic.ts'
+
+// Each spawn of bin/csledger is a real process; on a busy 2-core machine a sequence of them
+// (and the shared fixture, built once per run) can take minutes, so the bounds are generous.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
 
 /**
  * Every command of issue 3 through the real bin/csledger, in text and in --json, on a copy of
@@ -294,6 +298,45 @@ describe.concurrent('reports, export and verification', () => {
     expect(json.code).toBe(3)
     expect(json.stderr).toBe('')
     expect(envelope(json)).toEqual({ ok: false, error: { code: 'DRAW_EXCEEDS_CONTAINER', message: `cannot draw 500 mg (10 mL) from container ${facts.container}`, hint: 'check what is on hand with `csledger balance --product KET-50`', details: { remaining: '460 mg (9.2 mL of 50 mg/mL)', requested: '500 mg (40 mg short)' } } })
+  })
+})
+
+describe.concurrent('errors and untrusted text in the text form', () => {
+  test('facts are indented under the summary; a second message line is indented; the hint comes last', async () => {
+    const l = await clinic()
+    const forbidden = await l.run(['cosign', String(facts.pendingWaste), '--by', 'rjones'], { as: 'rjones' })
+    expect(forbidden).toMatchObject({ code: 77, stdout: '' })
+    expect(forbidden.stderr).toBe([
+      'csledger: error[ROLE_FORBIDDEN]: rjones is a nurse and may not co-sign waste',
+      '  role:     nurse',
+      '  allowed:  physician',
+      'hint: ask a physician to do it',
+      '',
+    ].join('\n'))
+    const usage = await l.run(['administer', '--dose-mg', '5'])
+    expect(usage).toMatchObject({ code: 2, stdout: '' })
+    expect(usage.stderr).toBe("csledger: error[USAGE]: unknown option '--dose-mg'\n    (Did you mean --dose?)\nhint: see `csledger --help` or `csledger <command> --help`\n")
+  })
+
+  test('typed escape sequences and line breaks are shown as escapes, never sent to the terminal or split into rows', async () => {
+    const l = await clinic()
+    const escape = await l.run(['administer', '--container', facts.container, '--dose', '5mg', '--patient', 'P-1', '--by', 'x\u001b[2J\u001b]0;pwned\u0007'], { as: 'nkim' })
+    expect(escape.code).toBe(77)
+    expect(escape.stderr).toContain('no user x\\u001b[2J\\u001b]0;pwned\\u0007')
+    expect(escape.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/)
+    // Today the core stores a line break inside a reason (refusing it with INVALID_TEXT would be
+    // fine too); once stored, the log must still show one row per entry.
+    const run = await l.run(['waste', '--container', facts.container, '--amount', '1mg', '--reason', 'spilled\n#99  2026-01-01 00:00  waste  drlee  nothing to see', '--by', 'nkim', '--witness', 'rjones', '--json'], { as: 'nkim', witness: 'rjones' })
+    const doc = envelope<{ seq: number }>(run)
+    if (!doc.ok) {
+      expect(doc.error.code).toBe('INVALID_TEXT')
+      return
+    }
+    const forged = doc.data
+    const log = await l.run(['log', '--kind', 'waste'])
+    const rows = log.stdout.trimEnd().split('\n').slice(2)
+    expect(rows).toHaveLength(2)
+    expect(rows[1]).toMatch(new RegExp(`^#${forged.seq} .*spilled\\\\n#99  2026-01-01 00:00  waste  drlee  nothing to see$`))
   })
 })
 

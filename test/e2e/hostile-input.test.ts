@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { type CliArg, describeArgs, envelope } from '../support/cli.ts'
 import { CLINIC, type ClinicFacts, type LedgerDir, PEOPLE, type Signers, day } from '../support/clinic.ts'
 import { sharedClinic } from '../support/shared-clinic.ts'
+
+// Each spawn of bin/csledger is a real process; on a busy 2-core machine a sequence of them
+// (and the shared fixture, built once per run) can take minutes, so the bounds are generous.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
 
 /**
  * The hostile-input battery: what a tired person, a bad barcode scan or a hostile script could

@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { envelope } from '../support/cli.ts'
 import { type ClinicFacts, LedgerDir } from '../support/clinic.ts'
 import { sharedClinic } from '../support/shared-clinic.ts'
 import { REPRODUCERS, type ReproContext } from './reproducers.ts'
+
+// Each spawn of bin/csledger is a real process; on a busy 2-core machine a sequence of them
+// (and the shared fixture, built once per run) can take minutes, so the bounds are generous.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
 
 /**
  * Runs every reproducer against the real bin/csledger and checks that the error comes out as

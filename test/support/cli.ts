@@ -57,7 +57,7 @@ export function csledger(args: readonly CliArg[], options: CliOptions): Promise<
     child.stdout.on('data', (b: Buffer) => out.push(b))
     child.stderr.on('data', (b: Buffer) => err.push(b))
     child.stdin.end()
-    const timeoutMs = options.timeoutMs ?? 30_000
+    const timeoutMs = options.timeoutMs ?? 90_000
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`csledger ${describeArgs(args)} did not finish within ${timeoutMs} ms`))
