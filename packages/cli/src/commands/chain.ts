@@ -1,41 +1,77 @@
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
+import { type FileHandle, open, rename, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { finished } from 'node:stream/promises'
 import type { Command } from 'commander'
-import { InputError } from '@csledger/ledger-core'
+import { InputError, LedgerError } from '@csledger/ledger-core'
 import { type RunState, action, example } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
+import { printable } from '../output/printable.ts'
 
 export function registerExport(program: Command, ctx: CliContext, state: RunState): void {
   const cmd = program.command('export')
     .description('write the raw chain as JSONL, one entry per line exactly as hashed (docs/ledger-format.md)')
-    .option('--out <file.jsonl>', 'output file')
+    .option('--out <file.jsonl>', 'output file (written to a temporary file first, then renamed into place)')
     .action(action<{ out?: string }>(ctx, state, async ({ opts, ledger }) => {
       if (!opts.out) throw new InputError('MISSING_OPTION', '--out is required', { hint: 'e.g. csledger export --out ledger.jsonl' })
       const out = resolve(ctx.cwd, opts.out)
-      const tmp = `${out}.partial-${process.pid}`
       const L = await ledger()
-      const stream = createWriteStream(tmp, { flags: 'wx' })
-      let entries = 0
-      try {
-        for await (const line of L.exportJsonl()) {
-          entries++
-          if (!stream.write(line)) await new Promise<void>((r) => stream.once('drain', () => r()))
-        }
-        stream.end()
-        await finished(stream)
-        await rename(tmp, out)
-      } catch (err) {
-        stream.destroy()
-        await rm(tmp, { force: true })
-        throw err
-      }
-      const head = await L.store.read().head()
-      const data = { out, entries, head: head ? { seq: head.seq, hash: head.hash } : null }
-      return { exitCode: 0, data, text: `exported ${entries} entries to ${out}\n  head #${head?.seq ?? 0} ${head?.hash ?? ''}\n` }
+      const { entries, last } = await writeAtomically(out, L.exportJsonl())
+      // The head is the last line written, not a second read: a write landing meanwhile is not in the file.
+      const head = last ? headOf(last) : null
+      const data = { out, entries, head }
+      return { exitCode: 0, data, text: `exported ${entries} entries to ${printable(out)}\n  head #${head?.seq ?? 0} ${head?.hash ?? ''}\n` }
     }, { readonly: true }))
   example(cmd, 'csledger export --out 2026-11-ledger.jsonl')
+}
+
+/**
+ * Writes the lines to `<out>.partial-<pid>`, flushes it to disk, then renames it over `out`, so a
+ * reader never sees half an export. The file is opened (and every write awaited) before anything
+ * else, so a bad path is a CANNOT_WRITE error, not a crash; the partial file is removed on failure.
+ */
+async function writeAtomically(out: string, lines: AsyncIterable<string>): Promise<{ entries: number; last: string | undefined }> {
+  const tmp = `${out}.partial-${process.pid}`
+  let fh: FileHandle
+  try {
+    fh = await open(tmp, 'wx')
+  } catch (err) {
+    throw cannotWrite(out, err)
+  }
+  let entries = 0
+  let last: string | undefined
+  try {
+    let chunk = ''
+    for await (const line of lines) {
+      entries++
+      last = line
+      chunk += line
+      if (chunk.length >= 1 << 16) { await fh.write(chunk); chunk = '' }
+    }
+    if (chunk) await fh.write(chunk)
+    await fh.sync()
+    await fh.close()
+    await rename(tmp, out)
+    return { entries, last }
+  } catch (err) {
+    await fh.close().catch(() => {})
+    await rm(tmp, { force: true })
+    throw isErrno(err) ? cannotWrite(out, err) : err
+  }
+}
+
+function headOf(line: string): { seq: number; hash: string } {
+  const parsed = JSON.parse(line) as { entry: { seq: number }; hash: string }
+  return { seq: parsed.entry.seq, hash: parsed.hash }
+}
+
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && !(err instanceof LedgerError) && typeof (err as NodeJS.ErrnoException).code === 'string'
+}
+
+function cannotWrite(out: string, err: unknown): LedgerError {
+  const code = isErrno(err) ? err.code! : 'unknown error'
+  return new InputError('CANNOT_WRITE', `cannot write the export to ${out} (${code})`, {
+    hint: 'check that the folder exists and is writable and that --out names a file, or choose another --out path',
+  })
 }
 
 export function registerVerify(program: Command, ctx: CliContext, state: RunState): void {
@@ -52,7 +88,7 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
       const report = await (await ledger()).verify(expectedHead ? { expectedHead } : {})
       const lines = report.ok
         ? [`ok: ${report.entries} entries verified; balances match the entries`, `  head #${report.head?.seq ?? 0} ${report.head?.hash ?? ''}`]
-        : [`FAILED: ${report.findings.length} finding(s) in ${report.entries} entries`, ...report.findings.map((f) => `  [${f.code}] ${f.message}`), 'hint: keep this file as evidence; compare with a backup or an export given out earlier']
+        : [`FAILED: ${report.findings.length} finding(s) in ${report.entries} entries`, ...report.findings.map((f) => `  [${f.code}] ${printable(f.message)}`), 'hint: keep this file as evidence; compare with a backup or an export given out earlier']
       return { exitCode: report.ok ? 0 : 5, data: report, text: lines.join('\n') + '\n' }
     }, { readonly: true }))
   example(cmd, 'csledger verify', 'csledger verify --head 1200:3f9a…')
