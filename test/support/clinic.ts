@@ -133,6 +133,8 @@ export async function buildClinic(): Promise<{ ledger: LedgerDir; facts: ClinicF
   await l.json(['location', 'add', 'LOCKBOX-2', '--name', 'Procedure room lockbox', '--by', 'pkim'], { as: 'pkim' })
   await l.json(['product', 'add', 'KET-50', '--drug', 'ketamine', '--ndc', '67457-108-10', '--concentration', '50mg/mL', '--volume', '10mL', '--dose-form', 'multi-dose', '--by', 'pkim'], { as: 'pkim' })
   await l.json(['product', 'add', 'MDZ-5', '--drug', 'midazolam', '--ndc', '0641-6057-10', '--concentration', '5mg/mL', '--volume', '2mL', '--dose-form', 'single-dose', '--by', 'pkim'], { as: 'pkim' })
+  // 21 CFR 1304.11(b): the initial inventory (zero here) comes before the first receipt.
+  await l.json(['inventory', '--kind', 'initial', '--at', 'opening', '--zero', '--by', 'pkim', '--witness', 'nkim'], { as: 'pkim', witness: 'nkim' })
   const receipt = await l.json<{ seq: number }>(['receive', '--product', 'KET-50', '--lot', 'K2417A', '--expires', expires, '--containers', '10', '--location', 'SAFE-1', ...CLINIC.supplier, '--invoice', 'INV-88121', '--by', 'nkim'], { as: 'nkim' })
   await l.json(['receive', '--product', 'MDZ-5', '--lot', 'M7731', '--expires', expires, '--containers', '5', '--location', 'SAFE-1', ...CLINIC.supplier, '--invoice', 'INV-88122', '--by', 'nkim'], { as: 'nkim' })
   await l.json(['receive', '--product', 'KET-50', '--lot', 'OLD1', '--expires', day(-1), '--containers', '2', '--location', 'SAFE-1', ...CLINIC.supplier, '--invoice', 'INV-87000', '--at', `${day(-3)}T15:00:00Z`, '--by', 'nkim'], { as: 'nkim' })
