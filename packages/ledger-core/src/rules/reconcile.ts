@@ -6,7 +6,7 @@ import { RECONCILE_REASONS } from '../model/entry.ts'
 import { dec } from '../model/quantity.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import { REGISTRANT_KEY } from '../state/projections.ts'
-import { type DecideContext, type Principal, activeUser, product, text } from './common.ts'
+import { type DecideContext, type Principal, activeUser, occurredAt, product, text } from './common.ts'
 
 export interface ReconcileCommand {
   readonly discrepancy: string
@@ -63,7 +63,8 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
     if (!left.isNegative()) throw new RuleViolation('NOT_A_SHORTAGE', `discrepancy ${d.id} is not a shortage once the linked entries are counted (${dec(left)} ${d.unit})`, { hint: 'choose another reason' })
     const p = await product(view, item.product)
     const tz = (await view.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
-    const discovered = new Date(cmd.discoveredAt ?? count?.occurred_at ?? ctx.now.toISOString())
+    // A typed discovery time is validated like every other event time (ISO-8601 with a zone, not in the future).
+    const discovered = new Date(cmd.discoveredAt !== undefined ? occurredAt(cmd.discoveredAt, ctx) : count?.occurred_at ?? ctx.now.toISOString())
     const lossCounter = (await view.get('counter', 'loss'))?.value ?? 0
     const ml = item.type === 'sealed' ? left.negated().times(p.volume_ml) : left.negated()
     loss = {
