@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js'
-import { addBusinessDays, addDays } from '../clocks.ts'
+import { addBusinessDays, addLocalDays } from '../clocks.ts'
 import { InputError, RuleViolation } from '../errors.ts'
 import type { LossItem, LossType } from '../model/entry.ts'
 import { dec, parseCount, parseQuantity, toMlAndMg } from '../model/quantity.ts'
@@ -61,7 +61,7 @@ export async function decideLoss(view: ProjectionView, cmd: LossCommand, ctx: De
       kind: 'loss' as const, occurred_at: discovered.toISOString(), actor: cmd.by.username,
       data: {
         id: `L-${String(n).padStart(4, '0')}`, type: cmd.type as LossType, discovered_at: discovered.toISOString(), items, note: text(cmd.note, 'note', 1000),
-        notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addDays(discovered, 45).toISOString(), adjusts_stock: true,
+        notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addLocalDays(discovered, 45, tz).toISOString(), adjusts_stock: true,
       },
     },
   }

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js'
-import { addBusinessDays, addDays } from '../clocks.ts'
+import { addBusinessDays, addLocalDays } from '../clocks.ts'
 import { InputError, RuleViolation } from '../errors.ts'
 import type { Adjustment, Entry, LossData, ReconcileReason, ReconciliationData } from '../model/entry.ts'
 import { RECONCILE_REASONS } from '../model/entry.ts'
@@ -75,7 +75,7 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
         amount_ml: dec(ml), amount_mg: dec(ml.times(p.concentration_mg_per_ml)),
       }],
       note, discrepancy: d.id,
-      notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addDays(discovered, 45).toISOString(), adjusts_stock: false,
+      notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addLocalDays(discovered, 45, tz).toISOString(), adjusts_stock: false,
     }
   }
   const data: ReconciliationData = { discrepancy: d.id, reason, note, linked, explained: dec(explained), ...(adjustment ? { adjustment } : {}), ...(loss ? { loss } : {}) }
