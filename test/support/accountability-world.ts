@@ -55,6 +55,8 @@ export interface WorldOptions {
   readonly timezone?: string
   /** Stop after the catalog and the initial inventory (no receipts). */
   readonly empty?: boolean
+  /** Stop after the catalog, before the initial inventory. */
+  readonly noInventory?: boolean
 }
 
 /** Builds the clinic described at the top of this file. */
@@ -76,6 +78,7 @@ export async function buildWorld(options: WorldOptions = {}): Promise<World> {
   await ledger.addLocation({ code: 'LOCKBOX-2', name: 'Procedure room lockbox', by: PIC })
   await ledger.addProduct({ code: 'KET-50', drug: 'ketamine', ndc: '67457-108-10', concentration: '50mg/mL', volume: '10mL', doseForm: 'multi-dose', by: PIC })
   await ledger.addProduct({ code: 'MDZ-5', drug: 'midazolam', ndc: '0409-2596-05', concentration: '5mg/mL', volume: '10mL', doseForm: 'multi-dose', by: PIC })
+  if (options.noInventory) return world
   await ledger.inventory({ type: 'initial', at: 'opening', basedOnSeq: await world.head(), items: [], by: PIC, witness: NURSE })
   if (options.empty) return world
   world.at('2026-11-23T15:00:00Z')
