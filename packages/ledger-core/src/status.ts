@@ -40,7 +40,7 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
     id: d.id, location: d.location,
     item: d.item.type === 'sealed' ? `${d.item.product} lot ${d.item.lot} sealed` : `${d.item.container} (${d.item.product} lot ${d.item.lot})`,
     difference: d.difference, unit: d.unit, opened_at: d.opened_at, age_hours: hoursBetween(d.opened_at, now), due: d.due, overdue: d.due < iso,
-  })).sort((a, b) => (a.due < b.due ? -1 : 1))
+  })).sort((a, b) => cmp(a.due, b.due) || cmp(a.id, b.id))
   const cosign_pending = (await view.list('waste')).filter((w) => !w.cosigned_by && !w.voided).map((w) => {
     const age = hoursBetween(w.occurred_at, now)
     return { seq: w.seq, actor: w.actor, witness: w.witness, occurred_at: w.occurred_at, age_hours: age, late: age >= cosignWindow }
@@ -48,7 +48,7 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
   const losses = (await view.list('loss')).filter((l) => !l.notice || !l.filing).map((l) => ({
     id: l.id, type: l.type, discovered_at: l.discovered_at, notice_due: l.notice_due, notice: l.notice?.at ?? null, notice_overdue: !l.notice && l.notice_due < iso,
     form106_due: l.form106_due, filing: l.filing?.confirmation ?? null, form106_overdue: !l.filing && l.form106_due < iso,
-  }))
+  })).sort((a, b) => cmp(nextDue(a), nextDue(b)) || cmp(a.id, b.id))
   const openContainers = (await view.list('container')).filter((c) => c.status === 'open')
   const beyond_use = openContainers.filter((c) => c.beyond_use !== null && c.beyond_use < today)
     .map((c) => ({ container: c.container, product: c.product, lot: c.lot, location: c.location, beyond_use: c.beyond_use!, remaining_ml: c.remaining_ml }))
@@ -81,6 +81,11 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
     inventory: { last: inv ? { type: inv.type, seq: inv.seq, date: inv.local_date } : null, biennial_due, overdue: biennial_due !== null && biennial_due < today },
     last_counts, significance_review, attention,
   }
+}
+
+/** The loss clock that runs out first: the notice while it is not sent, then Form 106. */
+function nextDue(l: { notice: string | null; notice_due: string; form106_due: string }): string {
+  return l.notice === null && l.notice_due < l.form106_due ? l.notice_due : l.form106_due
 }
 
 function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }
