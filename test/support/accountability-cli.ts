@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openSqliteStore } from '@csledger/ledger-sqlite'
-import { PASSPHRASE, type World, buildWorld } from './accountability-world.ts'
+import { PASSPHRASE, type World, type WorldOptions, buildWorld } from './accountability-world.ts'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const CSLEDGER = join(REPO, 'bin/csledger')
@@ -95,12 +95,12 @@ export interface TestLedger {
 }
 
 /** Writes the fixture ledger once (per test file) to a temp dir; returns its path. */
-export async function buildFixture(customise?: (w: World) => Promise<void>): Promise<string> {
+export async function buildFixture(options: { world?: Omit<WorldOptions, 'store'>; customise?: (w: World) => Promise<void> } = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'csledger-acc-fixture-'))
   const file = join(dir, 'fixture.db')
   const store = await openSqliteStore(file, { create: true })
-  const world = await buildWorld({ store })
-  if (customise) await customise(world)
+  const world = await buildWorld({ ...options.world, store })
+  if (options.customise) await options.customise(world)
   await store.close()
   return file
 }
