@@ -2,11 +2,12 @@
 // deadlines, the DEA notice across a weekend, Form 106, beyond-use dates, expired lots.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { FAKETIME, REPO, type RunResult, baseEnv, buildFixture, copyLedger, explain, faketimeSpec } from '../support/accountability-cli.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FAKETIME, REPO, type RunResult, baseEnv, buildFixture, copyLedger, removeTempDirs, explain, faketimeSpec } from '../support/accountability-cli.ts'
 
 let fixture: string
 beforeAll(async () => { fixture = await buildFixture() })
+afterAll(removeTempDirs)
 
 const RD = ['--distributor', 'Return Logistics Inc', '--distributor-address', '400 Commerce Way, Dayton OH 45402', '--distributor-dea', 'AB1234563']
 
@@ -36,7 +37,7 @@ describe('discrepancy deadline', () => {
     const count = await L.run(['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--item', 'K2417A=2', '--item', 'M7788=2', '--item', 'C-0001=5.95mL'])
     expect(count.code, explain(count)).toBe(1)
 
-    const early = await L.run(['discrepancies', '--open', '--json'], { at: '2026-11-28T20:00:00Z' })
+    const early = await L.run(['discrepancies', '--open', '--json'], { at: '2026-11-28T20:30:00Z' })
     expect(early.json!.data.map((d: any) => [d.id, d.overdue, d.age_hours])).toEqual([['D-0001', false, 23], ['D-0002', false, 23]])
 
     const late = await L.run(['discrepancies', '--open'], { at: '2026-11-28T22:05:00Z' })

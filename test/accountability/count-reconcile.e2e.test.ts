@@ -1,7 +1,7 @@
 // The issue's acceptance scenario through the real CLI: a clean count, the count with one missing
 // sealed vial and one open vial 0.4 mL short, both reconciled, and a count made while the ledger moved.
-import { beforeAll, describe, expect, it } from 'vitest'
-import { FRIDAY_4PM, type TestLedger, buildFixture, copyLedger, explain } from '../support/accountability-cli.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TestLedger, buildFixture, copyLedger, removeTempDirs, explain } from '../support/accountability-cli.ts'
 
 const COUNT = ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim']
 const EXACT = ['--item', 'K2417A=3', '--item', 'M7788=2', '--item', 'C-0001=6.35mL']
@@ -10,6 +10,7 @@ const SHEET_POSITION = '15' // the fixture's last entry: a count sheet printed n
 
 let fixture: string
 beforeAll(async () => { fixture = await buildFixture() })
+afterAll(removeTempDirs)
 
 async function head(L: TestLedger): Promise<number> {
   const r = await L.run(['balance'])
@@ -23,9 +24,7 @@ describe('csledger count', () => {
     expect(r.code, explain(r)).toBe(0)
     expect(r.stdout).toContain('compared with the ledger at #15')
     expect(r.stdout).toContain('no discrepancies')
-    const j = await L.run([...COUNT, ...EXACT, '--json'])
-    expect(j.code).toBe(0)
-    expect(j.json).toMatchObject({ ok: true, data: { kind: 'count', seq: 17, discrepancies: [] } })
+    expect(r.stdout).toContain('SAFE-1 C-0001 (KET-50 lot K2417A): expected 6.35 mL, counted 6.35 mL (exact)')
   })
 
   it('given one missing sealed vial and an open vial 0.4 mL short, then exactly those two discrepancies and exit 1', async () => {
@@ -39,11 +38,6 @@ describe('csledger count', () => {
       ['D-0002', 'open', 'K2417A', 'C-0001', '-0.4', 'mL'],
     ])
     expect(ds.map((d: any) => d.due.slice(0, 16))).toEqual(['2026-11-28T21:00', '2026-11-28T21:00'])
-    const text = await L.run([...COUNT, ...SHORT]) // the same count again, for the text form
-    expect(text.code).toBe(1)
-    expect(text.stdout).toContain('2 discrepancies opened')
-    expect(text.stdout).toContain('D-0003  SAFE-1 KET-50 lot K2417A: expected 3 sealed, counted 2 (1 short)')
-    expect(text.stdout).toContain('D-0004  SAFE-1 C-0001 (KET-50 lot K2417A): expected 6.35 mL, counted 5.95 mL (0.4 mL short)')
   })
 
   it('given an item left out, then COUNT_INCOMPLETE, exit 2, nothing recorded and no expected value printed', async () => {
@@ -60,7 +54,11 @@ describe('csledger count', () => {
 describe('the issue\'s reconciliation, end to end', () => {
   it('given both discrepancies reconciled (late dose as documentation error, missing vial as loss), then balances equal the physical count and status shows the loss clocks', async () => {
     const L = copyLedger(fixture)
-    expect((await L.run([...COUNT, ...SHORT])).code).toBe(1)
+    const count = await L.run([...COUNT, ...SHORT])
+    expect(count.code, explain(count)).toBe(1)
+    expect(count.stdout).toContain('2 discrepancies opened')
+    expect(count.stdout).toContain('D-0001  SAFE-1 KET-50 lot K2417A: expected 3 sealed, counted 2 (1 short)')
+    expect(count.stdout).toContain('D-0002  SAFE-1 C-0001 (KET-50 lot K2417A): expected 6.35 mL, counted 5.95 mL (0.4 mL short)')
 
     // the dose given at 15:30 and recorded only after the count, with the time it really happened
     const dose = await L.run(['administer', '--container', 'C-0001', '--dose', '0.4mL', '--patient', 'P-1003', '--at', '2026-11-27T15:30:00-05:00', '--by', 'nkim', '--json'], { at: '2026-11-27T21:20:00Z' })
@@ -112,9 +110,6 @@ describe('a count while the ledger moves', () => {
     expect(r.stderr).toMatch(/counted against:\s+15/)
     expect(r.stderr).toMatch(/ledger now at:\s+16/)
     expect(r.stderr).toContain('hint: count again')
-    const j = await L.run([...COUNT, ...EXACT, '--based-on', SHEET_POSITION, '--json'])
-    expect(j.code).toBe(4)
-    expect(j.json).toEqual({ ok: false, error: { code: 'TIP_MOVED', message: expect.any(String), hint: expect.any(String), details: { counted_against: 15, ledger_now_at: 16 } } })
     expect(await head(L)).toBe(16)
   })
 
@@ -150,15 +145,5 @@ describe('tolerance setting', () => {
     const second = await L.run([...COUNT, ...within, '--json'])
     expect(second.code, explain(second)).toBe(1)
     expect(second.json!.data).toMatchObject({ tolerance_ml: '0', discrepancies: [{ id: 'D-0001', difference: '-0.1', unit: 'mL' }] })
-    const nurse = await L.run(['settings', 'set', 'count_tolerance_ml', '1', '--by', 'nkim'])
-    expect(nurse.code).toBe(77)
-  })
-})
-
-describe('defaults', () => {
-  it('runs at the faked instant', async () => {
-    const L = copyLedger(fixture)
-    const r = await L.run(['status', '--json'])
-    expect(r.json!.data.generated_at.slice(0, 16)).toBe(FRIDAY_4PM.slice(0, 16))
   })
 })

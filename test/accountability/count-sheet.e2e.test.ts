@@ -1,12 +1,13 @@
 // Count sheets (--sheet file.csv): what a clinic's spreadsheet really looks like, and errors that
 // name the file and line.
-import { beforeAll, describe, expect, it } from 'vitest'
-import { type TestLedger, buildFixture, copyLedger, explain } from '../support/accountability-cli.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TestLedger, buildFixture, copyLedger, removeTempDirs, explain } from '../support/accountability-cli.ts'
 
 const COUNT = ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim']
 
 let fixture: string
 beforeAll(async () => { fixture = await buildFixture() })
+afterAll(removeTempDirs)
 
 async function countSheet(L: TestLedger, text: string, extra: string[] = []) {
   L.write('safe-1.csv', text)

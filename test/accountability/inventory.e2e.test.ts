@@ -1,11 +1,12 @@
 // Formal inventories through the real CLI: the initial (zero) inventory a new ledger needs
 // before its first receipt, and a biennial inventory record carrying every field of
 // dea-requirements.md section 4.3.
-import { beforeAll, describe, expect, it } from 'vitest'
-import { buildFixture, copyLedger, explain } from '../support/accountability-cli.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildFixture, copyLedger, removeTempDirs, explain } from '../support/accountability-cli.ts'
 
 let fixture: string
 beforeAll(async () => { fixture = await buildFixture() })
+afterAll(removeTempDirs)
 
 describe('a new ledger, before its first receipt', () => {
   it('given no initial inventory, then the first receipt is refused; after `inventory --kind initial --at opening --zero`, it is accepted', async () => {

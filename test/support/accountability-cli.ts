@@ -12,7 +12,7 @@
  * scrypt parameters and copied per test, so a passphrase check costs ~1 ms instead of ~160 ms.
  */
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +22,18 @@ import { PASSPHRASE, type World, type WorldOptions, buildWorld } from './account
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const CSLEDGER = join(REPO, 'bin/csledger')
 export const FAKETIME = '/usr/bin/faketime'
+
+const tempDirs: string[] = []
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  tempDirs.push(dir)
+  return dir
+}
+
+/** Removes every directory this module created (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
 
 /** The default instant the CLI runs at: Friday 2026-11-27 16:00 in New York. */
 export const FRIDAY_4PM = '2026-11-27T21:00:00Z'
@@ -96,7 +108,7 @@ export interface TestLedger {
 
 /** Writes the fixture ledger once (per test file) to a temp dir; returns its path. */
 export async function buildFixture(options: { world?: Omit<WorldOptions, 'store'>; customise?: (w: World) => Promise<void> } = {}): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'csledger-acc-fixture-'))
+  const dir = tempDir('csledger-acc-fixture-')
   const file = join(dir, 'fixture.db')
   const store = await openSqliteStore(file, { create: true })
   const world = await buildWorld({ ...options.world, store })
@@ -107,7 +119,7 @@ export async function buildFixture(options: { world?: Omit<WorldOptions, 'store'
 
 /** Copies the fixture (and any WAL left beside it) into a fresh directory. */
 export function copyLedger(fixture: string): TestLedger {
-  const dir = mkdtempSync(join(tmpdir(), 'csledger-acc-'))
+  const dir = tempDir('csledger-acc-')
   const db = join(dir, 'clinic.db')
   copyFileSync(fixture, db)
   for (const ext of ['-wal', '-shm']) if (existsSync(fixture + ext)) copyFileSync(fixture + ext, db + ext)
