@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { refusal } from '../../../../test/support/accountability-expect.ts'
-import { EXACT_SAFE_1, NURSE, PIC, SHORT_SAFE_1, type World, buildWorld } from '../../../../test/support/accountability-world.ts'
+import { EXACT_SAFE_1, NURSE, NURSE2, PIC, SHORT_SAFE_1, type World, buildWorld } from '../../../../test/support/accountability-world.ts'
 import type { Entry } from '../model/entry.ts'
 
 const COUNT_AT = '2026-11-27T21:00:00.000Z' // Friday 16:00 in New York
@@ -84,6 +84,32 @@ describe('reconciliation of the issue\'s two discrepancies', () => {
     const r = await w.ledger.reconcile({ discrepancy: 'D-0001', reason: 'theft', note: 'lock found forced on Saturday', discoveredAt: '2026-11-28T14:00:00Z', by: PIC })
     const loss = (r.stored.entry as Entry<'reconciliation'>).data.loss!
     expect([loss.type, loss.discovered_at, loss.notice_due, loss.form106_due]).toEqual(['theft', '2026-11-28T14:00:00.000Z', '2026-11-30T14:00:00.000Z', '2027-01-12T14:00:00.000Z'])
+  })
+})
+
+describe('documentation errors corrected by a correction entry', () => {
+  it('given a dose recorded twice before the count, when the duplicate is voided after the count and linked, then it explains the overage: no adjustment', async () => {
+    const w = await buildWorld()
+    w.at('2026-11-27T20:00:00Z')
+    await w.ledger.administer({ container: 'C-0001', dose: '0.4mL', patient: 'P-1012', by: NURSE })
+    const duplicate = await w.ledger.administer({ container: 'C-0001', dose: '0.4mL', patient: 'P-1012', by: NURSE })
+    w.at('2026-11-27T21:00:00Z')
+    // physically 6.35 - 0.4 = 5.95 mL are left; the book says 5.55
+    await w.ledger.count({ location: 'SAFE-1', basedOnSeq: await w.head(), items: [{ ref: 'K2417A', value: '3' }, { ref: 'M7788', value: '2' }, { ref: 'C-0001', value: '5.95' }], by: PIC, witness: NURSE })
+    w.at('2026-11-27T21:30:00Z')
+    const voided = await w.ledger.correct({ seq: duplicate.stored.entry.seq, reason: 'recorded twice', witness: NURSE2, by: NURSE })
+    const r = await w.ledger.reconcile({ discrepancy: 'D-0001', reason: 'documentation-error', note: 'duplicate entry voided', linked: [voided.stored.entry.seq], by: PIC })
+    const data = (r.stored.entry as Entry<'reconciliation'>).data
+    expect(data.explained).toBe('0.4')
+    expect(data.adjustment).toBeUndefined()
+    expect((await onHand(w)).open).toEqual([['C-0001', '5.95']])
+  })
+
+  it('given a correction of an entry recorded after the count, then it cannot explain what the count found', async () => {
+    const w = await shortCount()
+    const after = await w.ledger.administer({ container: 'C-0001', dose: '0.4mL', patient: 'P-1013', by: NURSE })
+    const voided = await w.ledger.correct({ seq: after.stored.entry.seq, reason: 'wrong patient', witness: NURSE2, by: NURSE })
+    expect(await refusal(w.ledger.reconcile({ discrepancy: 'D-0002', reason: 'documentation-error', note: 'n', linked: [voided.stored.entry.seq], by: PIC }))).toMatchObject({ code: 'LINK_NOT_LATE', exit: 3 })
   })
 })
 

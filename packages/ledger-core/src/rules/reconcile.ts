@@ -43,7 +43,12 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
     const e = await view.entry(seq)
     if (!e) throw new RuleViolation('UNKNOWN_ENTRY', `no entry #${seq}`)
     if (seq < d.count_seq) throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} was recorded before the count (#${d.count_seq}), so the count already included it`, { hint: 'link the entry recorded after the count that explains the difference' })
-    if (count && e.occurred_at > count.occurred_at) throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} happened after the count, so it cannot explain what the count found`, { hint: 'a late record must carry the time it really happened (--at)' })
+    if (e.kind === 'correction') {
+      // A correction is dated when it is made; what matters is that it fixes an entry the count was compared against.
+      if (e.data.corrects >= d.count_seq) throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} corrects #${e.data.corrects}, which was recorded after the count, so it cannot explain what the count found`, { hint: 'link the entry that corrects the record the count was compared against' })
+    } else if (count && e.occurred_at > count.occurred_at) {
+      throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} happened after the count, so it cannot explain what the count found`, { hint: 'a late record must carry the time it really happened (--at)' })
+    }
   }
   const explainedMap = new Map((cmd.explainedBy ?? []).map((x) => [x.seq, x.delta]))
   const explained = linked.reduce((acc, seq) => acc.plus(explainedMap.get(seq) ?? '0'), new Decimal(0))
