@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { refusal } from '../../../../test/support/accountability-expect.ts'
 import { AUDITOR, EXACT_SAFE_1, NURSE, NURSE2, PIC, SHORT_SAFE_1, SUPPLIER, type World, buildWorld } from '../../../../test/support/accountability-world.ts'
 import type { CountData, Entry } from '../model/entry.ts'
-import { touchesLocation } from './count.ts'
+import { countSheet, touchesLocation } from './count.ts'
 
 const COUNT_AT = '2026-11-27T21:00:00.000Z' // Friday 16:00 in New York
 
@@ -24,6 +24,30 @@ describe('count sheet', () => {
     })
     const text = JSON.stringify(sheet)
     for (const expectedValue of ['6.35', '"3"', ':3', ':2', 'remaining', 'sealed":3', 'expected']) expect(text).not.toContain(expectedValue)
+  })
+
+  it('given an entry landing at the location just after the sheet\'s items were read, then the count of that sheet is refused with TIP_MOVED, not COUNT_INCOMPLETE for an item never shown', async () => {
+    const w = await buildWorld()
+    const before = await w.head()
+    const read = w.store.read()
+    let appended = false
+    const racing = {
+      ...read,
+      async list<K extends Parameters<typeof read.list>[0]>(kind: K) {
+        const result = await read.list(kind)
+        if (kind === 'container' && !appended) {
+          appended = true // another workstation opens a vial at SAFE-1 right now
+          await w.ledger.open({ product: 'KET-50', lot: 'K2417A', location: 'SAFE-1', by: NURSE })
+        }
+        return result
+      },
+    }
+    const sheet = await countSheet(racing, 'SAFE-1')
+    expect(sheet.open.map((c) => c.container)).toEqual(['C-0001'])
+    expect(sheet.based_on_seq).toBe(before)
+    // the counter counts what the sheet lists (the vial just opened is still counted as sealed)
+    const r = await refusal(countSafe1(w, EXACT_SAFE_1, sheet.based_on_seq))
+    expect(r).toMatchObject({ code: 'TIP_MOVED', exit: 4 })
   })
 
   it('given an unknown location, when a sheet is asked for, then it is refused', async () => {

@@ -37,10 +37,13 @@ export interface CountCommand {
  * containers the book says are there, in shelf order (product, lot, container). No quantities.
  */
 export async function countSheet(view: ProjectionView & { head(): Promise<{ seq: number } | null> }, locationCode: string): Promise<CountSheet> {
+  // The position first: if an entry lands while the sheet is read, the sheet is based on an
+  // older position than its contents, and the count is refused (TIP_MOVED), never mis-compared.
+  const basedOnSeq = (await view.head())?.seq ?? 0
   const expected = await expectedAt(view, locationCode)
   return {
     location: locationCode,
-    based_on_seq: (await view.head())?.seq ?? 0,
+    based_on_seq: basedOnSeq,
     sealed: expected.sealed.map(({ product, lot }) => ({ product, lot })),
     open: expected.open.map(({ container, product, lot }) => ({ container, product, lot })),
   }
