@@ -189,3 +189,23 @@ describe('an exact count needs no reconciliation', () => {
     expect(await refusal(w.ledger.reconcile({ discrepancy: 'D-0001', reason: 'loss', note: 'n', by: PIC }))).toMatchObject({ code: 'UNKNOWN_DISCREPANCY' })
   })
 })
+
+// Reported, not fixed here (rules/dose.ts, rules/stock.ts, rules/common.ts are outside this work):
+// usableLot and withinBeyondUse compare the lot expiry and the beyond-use date with the time the
+// entry is recorded (ctx.now), not the time it happened (--at). A dose given while the vial was
+// usable but documented after its beyond-use date can then never be recorded, so the count
+// discrepancy it explains cannot be reconciled as a documentation error. When that is fixed,
+// these tests start passing and vitest reports them: drop `.fails`.
+describe('known bug: late records are checked against the recording time', () => {
+  it.fails('given a dose given on 2026-12-24 (vial usable through 12-25), when it is recorded on 12-26, then it is accepted', async () => {
+    const w = await buildWorld()
+    w.at('2026-12-26T15:00:00Z')
+    await w.ledger.administer({ container: 'C-0001', dose: '0.4mL', patient: 'P-1014', at: '2026-12-24T20:00:00Z', by: NURSE })
+  })
+
+  it.fails('given a vial opened on 2026-12-30 (lot good through 12-31), when the opening is recorded on 2027-01-01, then it is accepted', async () => {
+    const w = await buildWorld()
+    w.at('2027-01-01T15:00:00Z')
+    await w.ledger.open({ product: 'MDZ-5', lot: 'M7788', location: 'SAFE-1', at: '2026-12-30T15:00:00Z', by: NURSE })
+  })
+})
