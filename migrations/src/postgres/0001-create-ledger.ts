@@ -5,8 +5,10 @@ import type { Migration } from 'kysely/migration'
  * The ledger's tables (PostgreSQL), for several registrants in one database: every table carries
  * `ledger_id`, and each ledger has its own chain (seq 1, 2, 3 … and prev_hash per ledger).
  * Frozen in time: imports only kysely.
- * - ledger: one row per registrant's ledger. Its head (head_seq, head_hash) is the row an append
- *   locks (SELECT … FOR UPDATE), so appends to one ledger queue and appends to others do not wait.
+ * - ledger: one row per registrant's ledger, and the row an append locks (SELECT … FOR UPDATE), so
+ *   appends to one ledger queue and appends to others do not wait. The row is only ever locked,
+ *   never updated: a row updated once per append would grow a version chain that a bulk copy in
+ *   one transaction walks on every insert (quadratic time).
  * - ledger_access: which database roles may use which ledger (row-level security, migration 0003).
  * - ledger_entry: the hash chains. `canonical` holds the exact RFC 8785 text that was hashed; the
  *   other columns repeat fields of it for indexing, and the insert trigger checks they agree.
@@ -28,9 +30,7 @@ export const createLedger: Migration = {
     await sql`CREATE TABLE ledger (
       ledger_id text COLLATE "C" PRIMARY KEY CHECK (length(ledger_id) BETWEEN 1 AND 200 AND ledger_id !~ '[[:cntrl:][:space:]]'),
       created_at timestamptz NOT NULL DEFAULT now(),
-      created_by text NOT NULL DEFAULT session_user,
-      head_seq bigint NOT NULL DEFAULT 0 CHECK (head_seq >= 0),
-      head_hash text COLLATE "C" NOT NULL DEFAULT repeat('0', 64) CHECK (head_hash ~ '^[0-9a-f]{64}$')
+      created_by text NOT NULL DEFAULT session_user
     )`.execute(db)
     await sql`CREATE TABLE ledger_access (
       ledger_id text COLLATE "C" NOT NULL REFERENCES ledger (ledger_id),
@@ -54,9 +54,8 @@ export const createLedger: Migration = {
       UNIQUE (ledger_id, hash),
       UNIQUE (ledger_id, request_id)
     )`.execute(db)
-    await sql`CREATE INDEX ledger_entry_kind ON ledger_entry (ledger_id, kind, seq)`.execute(db)
+    // Only the indexes the store's queries use: every index is written on every append.
     await sql`CREATE INDEX ledger_entry_recorded_at ON ledger_entry (ledger_id, recorded_at)`.execute(db)
-    await sql`CREATE INDEX ledger_entry_occurred_at ON ledger_entry (ledger_id, occurred_at)`.execute(db)
     await sql`CREATE TABLE projection (
       ledger_id text COLLATE "C" NOT NULL REFERENCES ledger (ledger_id),
       kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, seq bigint NOT NULL, value text NOT NULL,

@@ -5,13 +5,12 @@ import type { Migration } from 'kysely/migration'
  * Database guards (PostgreSQL, PL/pgSQL), the second line of defence behind the library. They hold
  * for every role that is not a superuser, the owner included:
  * - ledger_entry and projection_history: no UPDATE, DELETE or TRUNCATE (SQLSTATE CL001).
- * - an insert into ledger_entry locks its ledger's head row (FOR UPDATE: appends to one ledger
- *   queue, other ledgers do not wait) and must continue that chain: seq = head + 1 and
- *   prev_hash = the head's hash (CL002); its hash must be sha256("csledger:entry:v1" ‖ 0x00 ‖
- *   canonical) and its columns must repeat the hashed entry (format 1) (CL003).
- * - after the insert the head row advances to the new entry; the head can move in no other way
- *   (one step, onto an entry that links to the old head), and a ledger with entries cannot be
- *   deleted.
+ * - an insert into ledger_entry locks its ledger's row (FOR UPDATE: appends to one ledger
+ *   queue, other ledgers do not wait) and must continue that chain: seq = last seq + 1 and
+ *   prev_hash = the last entry's hash, or 64 zeros for seq 1 (CL002); its hash must be
+ *   sha256("csledger:entry:v1" ‖ 0x00 ‖ canonical) and its columns must repeat the hashed entry
+ *   (format 1) (CL003).
+ * - a ledger row never changes, and a ledger with entries cannot be deleted (CL001).
  * UNIQUE (ledger_id, prev_hash) rejects a fork even if these triggers were disabled.
  * Frozen in time: imports only kysely.
  */
@@ -31,19 +30,31 @@ export const appendOnlyTriggers: Migration = {
         FOR EACH STATEMENT EXECUTE FUNCTION csledger_refuse_change()`.execute(db)
     }
 
-    // SECURITY DEFINER: the application role may not lock or update ledger rows itself.
+    // SECURITY DEFINER: the application role may not lock ledger rows or read other ledgers itself.
     await sql`CREATE FUNCTION ledger_entry_check_append() RETURNS trigger LANGUAGE plpgsql
       SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       DECLARE
-        head record;
+        last_seq bigint;
+        follows boolean;
         doc json;
       BEGIN
-        SELECT l.head_seq, l.head_hash INTO head FROM public.ledger l WHERE l.ledger_id = NEW.ledger_id FOR UPDATE;
+        PERFORM 1 FROM public.ledger l WHERE l.ledger_id = NEW.ledger_id FOR UPDATE;
         IF NOT FOUND THEN
           RAISE EXCEPTION 'ledger_entry continuity: ledger % does not exist', NEW.ledger_id USING ERRCODE = 'CL002';
         END IF;
-        IF NEW.seq IS DISTINCT FROM head.head_seq + 1 OR NEW.prev_hash IS DISTINCT FROM head.head_hash THEN
-          RAISE EXCEPTION 'ledger_entry continuity: seq must follow the last entry (seq %) and prev_hash must be its hash', head.head_seq
+        -- Continuity as primary-key lookups, which stay fast without statistics (a bulk copy runs
+        -- in one transaction): the previous entry exists and hashes to prev_hash (seq 1: 64
+        -- zeros), and no entry holds this seq or a later one. Each query takes a fresh snapshot
+        -- after the lock, so it sees every entry the previous lock holder committed.
+        IF NEW.seq = 1 THEN
+          follows := NEW.prev_hash = repeat('0', 64);
+        ELSE
+          follows := EXISTS (SELECT 1 FROM public.ledger_entry e
+            WHERE e.ledger_id = NEW.ledger_id AND e.seq = NEW.seq - 1 AND e.hash = NEW.prev_hash);
+        END IF;
+        IF follows IS NOT TRUE OR EXISTS (SELECT 1 FROM public.ledger_entry e WHERE e.ledger_id = NEW.ledger_id AND e.seq >= NEW.seq) THEN
+          SELECT coalesce(max(e.seq), 0) INTO last_seq FROM public.ledger_entry e WHERE e.ledger_id = NEW.ledger_id;
+          RAISE EXCEPTION 'ledger_entry continuity: seq must follow the last entry (seq %) and prev_hash must be its hash', last_seq
             USING ERRCODE = 'CL002', DETAIL = format('ledger %s: got seq %s with prev_hash %s', NEW.ledger_id, NEW.seq, NEW.prev_hash);
         END IF;
         IF NEW.hash IS DISTINCT FROM encode(sha256(convert_to('csledger:entry:v1', 'UTF8') || decode('00', 'hex') || convert_to(NEW.canonical, 'UTF8')), 'hex') THEN
@@ -69,38 +80,19 @@ export const appendOnlyTriggers: Migration = {
     await sql`CREATE TRIGGER ledger_entry_check_append BEFORE INSERT ON ledger_entry
       FOR EACH ROW EXECUTE FUNCTION ledger_entry_check_append()`.execute(db)
 
-    await sql`CREATE FUNCTION ledger_entry_advance_head() RETURNS trigger LANGUAGE plpgsql
-      SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-      BEGIN
-        UPDATE public.ledger SET head_seq = NEW.seq, head_hash = NEW.hash WHERE ledger_id = NEW.ledger_id;
-        RETURN NULL;
-      END $$`.execute(db)
-    await sql`CREATE TRIGGER ledger_entry_advance_head AFTER INSERT ON ledger_entry
-      FOR EACH ROW EXECUTE FUNCTION ledger_entry_advance_head()`.execute(db)
-
-    await sql`CREATE FUNCTION ledger_guard_head() RETURNS trigger LANGUAGE plpgsql
+    await sql`CREATE FUNCTION ledger_guard() RETURNS trigger LANGUAGE plpgsql
       SET search_path = pg_catalog, pg_temp AS $$
       BEGIN
-        IF TG_OP = 'DELETE' THEN
-          IF OLD.head_seq <> 0 THEN
-            RAISE EXCEPTION 'ledger % has entries and cannot be deleted', OLD.ledger_id USING ERRCODE = 'CL001';
-          END IF;
-          RETURN OLD;
+        IF TG_OP = 'UPDATE' THEN
+          RAISE EXCEPTION 'ledger % cannot be changed', OLD.ledger_id USING ERRCODE = 'CL001';
         END IF;
-        IF NEW.ledger_id IS DISTINCT FROM OLD.ledger_id OR NEW.created_at IS DISTINCT FROM OLD.created_at
-          OR NEW.created_by IS DISTINCT FROM OLD.created_by THEN
-          RAISE EXCEPTION 'a ledger''s id and creation are immutable' USING ERRCODE = 'CL001';
+        IF EXISTS (SELECT 1 FROM public.ledger_entry e WHERE e.ledger_id = OLD.ledger_id) THEN
+          RAISE EXCEPTION 'ledger % has entries and cannot be deleted', OLD.ledger_id USING ERRCODE = 'CL001';
         END IF;
-        IF (NEW.head_seq, NEW.head_hash) IS DISTINCT FROM (OLD.head_seq, OLD.head_hash) AND (
-          NEW.head_seq IS DISTINCT FROM OLD.head_seq + 1 OR NOT EXISTS (
-            SELECT 1 FROM public.ledger_entry e
-            WHERE e.ledger_id = NEW.ledger_id AND e.seq = NEW.head_seq AND e.hash = NEW.head_hash AND e.prev_hash = OLD.head_hash)) THEN
-          RAISE EXCEPTION 'the head of ledger % moves only by appending an entry', NEW.ledger_id USING ERRCODE = 'CL002';
-        END IF;
-        RETURN NEW;
+        RETURN OLD;
       END $$`.execute(db)
-    await sql`CREATE TRIGGER ledger_guard_head BEFORE UPDATE OR DELETE ON ledger
-      FOR EACH ROW EXECUTE FUNCTION ledger_guard_head()`.execute(db)
+    await sql`CREATE TRIGGER ledger_guard BEFORE UPDATE OR DELETE ON ledger
+      FOR EACH ROW EXECUTE FUNCTION ledger_guard()`.execute(db)
     await sql`CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger
       FOR EACH STATEMENT EXECUTE FUNCTION csledger_refuse_change()`.execute(db)
   },

@@ -28,18 +28,26 @@ export const tenantIsolation: Migration = {
         END IF;
       END $$`.execute(db)
 
-    await sql`CREATE FUNCTION csledger_may_use(p_ledger_id text) RETURNS boolean LANGUAGE sql STABLE
+    // PL/pgSQL rather than SQL functions: their plans are cached per session, and the policies
+    // call csledger_current_ledger() once per statement (an InitPlan), so it must be cheap.
+    await sql`CREATE FUNCTION csledger_may_use(p_ledger_id text) RETURNS boolean LANGUAGE plpgsql STABLE
       SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-        SELECT pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.ledger'::regclass), 'MEMBER')
+      BEGIN
+        RETURN pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.ledger'::regclass), 'MEMBER')
           OR EXISTS (
             SELECT 1 FROM public.ledger_access a JOIN pg_roles r ON r.rolname = a.role_name
-            WHERE a.ledger_id = p_ledger_id AND pg_has_role(session_user, r.oid, 'MEMBER'))
-      $$`.execute(db)
-    await sql`CREATE FUNCTION csledger_current_ledger() RETURNS text LANGUAGE sql STABLE
+            WHERE a.ledger_id = p_ledger_id AND pg_has_role(session_user, r.oid, 'MEMBER'));
+      END $$`.execute(db)
+    await sql`CREATE FUNCTION csledger_current_ledger() RETURNS text LANGUAGE plpgsql STABLE
       SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-        SELECT s.id FROM (SELECT nullif(current_setting('csledger.ledger_id', true), '') AS id) s
-        WHERE s.id IS NOT NULL AND public.csledger_may_use(s.id)
-      $$`.execute(db)
+      DECLARE
+        id text := nullif(current_setting('csledger.ledger_id', true), '');
+      BEGIN
+        IF id IS NOT NULL AND public.csledger_may_use(id) THEN
+          RETURN id;
+        END IF;
+        RETURN NULL;
+      END $$`.execute(db)
 
     // Creates a ledger and gives the calling login role access to it. An existing ledger is
     // accepted only if the caller may already use it, so nobody can take over another's ledger.
@@ -54,23 +62,23 @@ export const tenantIsolation: Migration = {
         INSERT INTO public.ledger_access (ledger_id, role_name) VALUES (p_ledger_id, session_user);
       END $$`.execute(db)
 
-    // Locks a ledger's head row for the rest of the transaction and returns the head: the one
-    // lock an append takes (the application role has no UPDATE privilege, so it cannot lock the
-    // row with SELECT … FOR UPDATE itself).
-    await sql`CREATE FUNCTION csledger_lock_ledger(p_ledger_id text) RETURNS TABLE (head_seq bigint, head_hash text)
+    // Locks a ledger's row for the rest of the transaction: the one lock an append takes (the
+    // application role has no UPDATE privilege, so it cannot SELECT … FOR UPDATE the row itself).
+    await sql`CREATE FUNCTION csledger_lock_ledger(p_ledger_id text) RETURNS void
       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       BEGIN
-        IF NOT public.csledger_may_use(p_ledger_id) THEN
-          RAISE EXCEPTION 'no ledger % for role %', p_ledger_id, session_user USING ERRCODE = '42501';
+        IF public.csledger_may_use(p_ledger_id) THEN
+          PERFORM 1 FROM public.ledger l WHERE l.ledger_id = p_ledger_id FOR UPDATE;
+          IF FOUND THEN RETURN; END IF;
         END IF;
-        RETURN QUERY SELECT l.head_seq, l.head_hash::text FROM public.ledger l WHERE l.ledger_id = p_ledger_id FOR UPDATE;
+        RAISE EXCEPTION 'no ledger % for role %', p_ledger_id, session_user USING ERRCODE = '42501';
       END $$`.execute(db)
 
     for (const fn of ['csledger_may_use(text)', 'csledger_current_ledger()', 'csledger_create_ledger(text)', 'csledger_lock_ledger(text)']) {
       await sql`REVOKE ALL ON FUNCTION ${sql.raw(fn)} FROM PUBLIC`.execute(db)
       await sql`GRANT EXECUTE ON FUNCTION ${sql.raw(fn)} TO csledger_app`.execute(db)
     }
-    for (const fn of ['csledger_refuse_change()', 'ledger_entry_check_append()', 'ledger_entry_advance_head()', 'ledger_guard_head()']) {
+    for (const fn of ['csledger_refuse_change()', 'ledger_entry_check_append()', 'ledger_guard()']) {
       await sql`REVOKE ALL ON FUNCTION ${sql.raw(fn)} FROM PUBLIC`.execute(db)
     }
 

@@ -1,7 +1,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely'
 import {
   type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
-  type ReadView, type StoredEntry, type WriteTransaction, InputError, StoreError, canonicalJson,
+  type ReadView, type StoredEntry, type WriteTransaction, InputError, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapPostgresError } from './postgres-errors.ts'
 import { type PgDatabase, toSafeInteger } from './schema.ts'
@@ -20,7 +20,7 @@ export interface PostgresStoreSettings {
 
 /**
  * LedgerStore on one ledger of a shared PostgreSQL database. A write transaction first locks
- * the ledger's head row (`csledger_lock_ledger`, SELECT … FOR UPDATE), so appends to this ledger
+ * the ledger's row (`csledger_lock_ledger`, SELECT … FOR UPDATE), so appends to this ledger
  * queue while appends to other ledgers go on; the insert trigger checks continuity and the
  * hash again, and UNIQUE (ledger_id, prev_hash) refuses a fork. Every query names the ledger, and
  * row-level security confines the connection to it as well (the `csledger.ledger_id` setting,
@@ -45,8 +45,7 @@ export class PostgresLedgerStore implements LedgerStore {
   async writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     try {
       return await this.#db.transaction().execute(async (trx) => {
-        const locked = await sql<{ head_seq: string }>`SELECT head_seq FROM csledger_lock_ledger(${this.ledgerId})`.execute(trx)
-        if (locked.rows.length === 0) throw this.#noLedger()
+        await sql`SELECT csledger_lock_ledger(${this.ledgerId})`.execute(trx)
         return fn(this.#writer(trx))
       })
     } catch (err) {
@@ -79,10 +78,11 @@ export class PostgresLedgerStore implements LedgerStore {
       putProjections: async (seq, changes) => {
         if (changes.length === 0) return
         const rows = changes.map((c) => ({ ledger_id: id, kind: c.kind, key: c.key, seq, value: canonicalJson(c.value) }))
-        await trx.insertInto('projection').values(rows)
+        // One round trip: the history rows go in through a data-modifying WITH.
+        await trx.with('history', (db) => db.insertInto('projection_history').values(rows))
+          .insertInto('projection').values(rows)
           .onConflict((oc) => oc.columns(['ledger_id', 'kind', 'key']).doUpdateSet((eb) => ({ seq: eb.ref('excluded.seq'), value: eb.ref('excluded.value') })))
           .execute()
-        await trx.insertInto('projection_history').values(rows).execute()
       },
       putCredential: async (c: CredentialRecord) => {
         await trx.insertInto('credential').values({ ledger_id: id, username: c.username, passphrase_hash: c.passphrase_hash, updated_at: c.updated_at })
@@ -183,7 +183,4 @@ export class PostgresLedgerStore implements LedgerStore {
     await this.#db.destroy()
   }
 
-  #noLedger(): StoreError {
-    return new StoreError('NO_LEDGER', `no ledger ${this.ledgerId} at ${this.display}`, { hint: 'check ?ledger=<id> in --db; the database owner can list ledgers and grant access (docs/deploy-postgres.md)' })
-  }
 }

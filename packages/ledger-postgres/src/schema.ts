@@ -12,8 +12,6 @@ export interface LedgerTable {
   ledger_id: string
   created_at: ColumnType<Date, never, never>
   created_by: ColumnType<string, never, never>
-  head_seq: ColumnType<string | number, never, never>
-  head_hash: ColumnType<string, never, never>
 }
 export interface LedgerAccessTable { ledger_id: string; role_name: string; granted_at: ColumnType<Date, never, never> }
 export interface PgLedgerEntryTable {
