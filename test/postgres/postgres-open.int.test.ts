@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type EntryRow, type LedgerStore, StoreError } from '@csledger/ledger-core'
 import { type PostgresLedgerStore, openPostgresStore } from '@csledger/ledger-postgres'
-import { initClinic, runClinicDay } from '../store-contract/clinic-scenario.ts'
-import { createAppRole, dropRole, postgresEnv, urlAs } from './pg-test-env.ts'
+import { PASS, initClinic, ledgerOn, runClinicDay } from '../store-contract/clinic-scenario.ts'
+import { createAppRole, dropRole, postgresEnv, query, urlAs } from './pg-test-env.ts'
 
 const env = postgresEnv()
 
@@ -81,5 +81,38 @@ describe.skipIf(!env)('opening a PostgreSQL store', () => {
     } finally {
       await paged.close()
     }
+  })
+
+  it('given a new ledger whose init is refused (a malformed DEA number), then no ledger is left behind, and a corrected init creates it', async () => {
+    const fresh = await openPostgresStore(env!.appUrl, { create: true, poolSize: 1 })
+    try {
+      const { ledger } = ledgerOn(fresh)
+      const init = { registrant: 'New Clinic', address: '2 Side St', admin: 'pic', adminName: 'Pat Pic', passphrase: PASS, ledgerId: fresh.ledgerId }
+      await expect(ledger.init({ ...init, dea: 'NOT-A-DEA' })).rejects.toMatchObject({ code: 'INVALID_DEA_NUMBER' })
+      const count = async () => (await query<{ n: number }>(env!.ownerUrl, 'SELECT count(*)::int AS n FROM ledger WHERE ledger_id = $1', [fresh.ledgerId])).rows[0]!.n
+      expect(await count()).toBe(0)
+      await ledger.init({ ...init, dea: 'BJ6125341' })
+      expect(await count()).toBe(1)
+      expect((await fresh.read().head())?.seq).toBe(1)
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it("given create with another registrant's ledger id, then the first write is refused and nothing is written there", async () => {
+    const other = await createAppRole(env!, 'csl_other')
+    try {
+      const intruder = await openPostgresStore(other.url, { ledgerId: store.ledgerId, create: true, poolSize: 1 })
+      try {
+        const { ledger } = ledgerOn(intruder)
+        await expect(ledger.init({ registrant: 'Intruder', address: '3 Back St', dea: 'BJ6125341', admin: 'pic', adminName: 'Mallory', passphrase: PASS, ledgerId: store.ledgerId }))
+          .rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringMatching(/belongs to another registrant/) })
+      } finally {
+        await intruder.close()
+      }
+    } finally {
+      await dropRole(env!, other.role)
+    }
+    expect((await store.read().head())?.seq).toBe(11)
   })
 })

@@ -11,8 +11,9 @@ export interface OpenPostgresOptions {
   readonly ledgerId?: string
   /**
    * Create the ledger if it does not exist (only `init` and `copy` do this), with a new UUID
-   * when no id is given. The calling login role is granted it. An existing ledger is accepted
-   * only if this role may already use it.
+   * when no id is given. It is created, and granted to the session's login role, in the same
+   * transaction as the first append, so a refused `init` leaves no empty ledger behind. An
+   * existing ledger is accepted only if this role may already use it.
    */
   readonly create?: boolean
   /** Open for reading only (every transaction is READ ONLY). */
@@ -43,7 +44,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
   }
   const lockTimeoutMs = options.lockTimeoutMs ?? 15_000
   const pg = (await import('pg')).default
-  const ledgerId = await preflight(pg, parsed.connectionString, parsed.display, options.ledgerId ?? parsed.ledgerId, options)
+  const { ledgerId, exists } = await preflight(pg, parsed.connectionString, parsed.display, options.ledgerId ?? parsed.ledgerId, options)
 
   const { Kysely, PostgresDialect, CompiledQuery } = await import('kysely')
   const pool = new pg.Pool({ connectionString: parsed.connectionString, max: options.poolSize ?? 4, application_name: 'csledger' })
@@ -65,33 +66,31 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     }),
   })
   const display = `${parsed.display} (ledger ${ledgerId})`
-  return new PostgresLedgerStore(db, { ledgerId, display, pageSize: options.pageSize ?? 2000 })
+  return new PostgresLedgerStore(db, { ledgerId, display, pageSize: options.pageSize ?? 2000, createOnFirstWrite: !exists })
 }
 
 type Pg = typeof import('pg').default
 
-/** One short connection: check the schema, then find, check or create the ledger. */
-async function preflight(pg: Pg, connectionString: string, display: string, wanted: string | undefined, options: OpenPostgresOptions): Promise<string> {
+/** One short connection: check the schema, then find or check the ledger (a new one is created by the first write). */
+async function preflight(pg: Pg, connectionString: string, display: string, wanted: string | undefined, options: OpenPostgresOptions): Promise<{ ledgerId: string; exists: boolean }> {
   const client = new pg.Client({ connectionString, application_name: 'csledger' })
   client.on('error', () => undefined)
   try {
     await client.connect()
     await checkSchema(client, display)
-    if (options.create) {
-      const id = wanted ?? randomUUID()
-      if (options.readonly) throw new InputError('READ_ONLY_CREATE', 'a ledger cannot be created by a read-only open', { hint: 'open it without read-only access' })
-      await client.query('SELECT csledger_create_ledger($1)', [id])
-      return id
-    }
+    if (options.create && options.readonly) throw new InputError('READ_ONLY_CREATE', 'a ledger cannot be created by a read-only open', { hint: 'open it without read-only access' })
+    if (options.create && wanted === undefined) return { ledgerId: randomUUID(), exists: false }
     if (wanted !== undefined) {
-      // Row-level security shows a role only the ledgers it was granted.
+      // Row-level security shows a role only the ledgers it was granted. One it cannot see is
+      // created by the first write (create), which refuses an id another registrant holds.
       const found = await client.query('SELECT 1 FROM ledger WHERE ledger_id = $1', [wanted])
+      if (options.create) return { ledgerId: wanted, exists: (found.rowCount ?? 0) > 0 }
       if (found.rowCount === 0) {
         throw new StoreError('NO_LEDGER', `no ledger ${wanted} for this role at ${display}`, {
           hint: 'check the id in ?ledger=; a new ledger is made by `csledger init`, and the database owner grants access to an existing one (docs/deploy-postgres.md)',
         })
       }
-      return wanted
+      return { ledgerId: wanted, exists: true }
     }
     const { rows } = await client.query<{ ledger_id: string }>('SELECT ledger_id FROM ledger ORDER BY created_at, ledger_id LIMIT 11')
     if (rows.length === 0) {
@@ -101,7 +100,7 @@ async function preflight(pg: Pg, connectionString: string, display: string, want
       const ids = rows.slice(0, 10).map((r) => r.ledger_id).join(', ')
       throw new StoreError('AMBIGUOUS_LEDGER', `this role may use several ledgers at ${display}: ${ids}${rows.length > 10 ? ', …' : ''}`, { hint: 'name one in the URL: --db "postgres://…/database?ledger=<id>"' })
     }
-    return rows[0]!.ledger_id
+    return { ledgerId: rows[0]!.ledger_id, exists: true }
   } catch (err) {
     throw mapPostgresError(err, display)
   } finally {

@@ -16,6 +16,11 @@ export interface PostgresStoreSettings {
   readonly display: string
   /** Rows per page when streaming entries. */
   readonly pageSize: number
+  /**
+   * True when the ledger does not exist yet: the first write transaction creates it (and grants
+   * it to the session's role) before its first append, so a failed `init` leaves nothing behind.
+   */
+  readonly createOnFirstWrite?: boolean
 }
 
 /**
@@ -29,10 +34,12 @@ export interface PostgresStoreSettings {
 export class PostgresLedgerStore implements LedgerStore {
   readonly #db: Kysely<PgDatabase>
   readonly #settings: PostgresStoreSettings
+  #exists: boolean
 
   constructor(db: Kysely<PgDatabase>, settings: PostgresStoreSettings) {
     this.#db = db
     this.#settings = Object.freeze({ ...settings })
+    this.#exists = !settings.createOnFirstWrite
   }
 
   /** The ledger this store is bound to. */
@@ -44,10 +51,13 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     try {
-      return await this.#db.transaction().execute(async (trx) => {
+      const result = await this.#db.transaction().execute(async (trx) => {
+        if (!this.#exists) await sql`SELECT csledger_create_ledger(${this.ledgerId})`.execute(trx)
         await sql`SELECT csledger_lock_ledger(${this.ledgerId})`.execute(trx)
         return fn(this.#writer(trx))
       })
+      this.#exists = true
+      return result
     } catch (err) {
       throw mapPostgresError(err, this.display)
     }
