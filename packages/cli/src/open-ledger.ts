@@ -13,9 +13,10 @@ export function dbLocation(ctx: CliContext, g: GlobalOptions): string {
 export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { create?: boolean; readonly?: boolean } = {}): Promise<Ledger> {
   const location = dbLocation(ctx, g)
   if (/^postgres(ql)?:\/\//.test(location)) {
-    const pg = await import('@csledger/ledger-postgres') as unknown as { openPostgresStore?: (url: string, o: object) => Promise<import('@csledger/ledger-core').LedgerStore> }
-    if (!pg.openPostgresStore) throw new Error('the PostgreSQL store is not available in this build')
-    return new Ledger({ store: await pg.openPostgresStore(location, options), clock: ctx.clock })
+    // A shared server: schema migrations are explicit (`csledger migrate`), never run here.
+    const { openPostgresStore } = await import('@csledger/ledger-postgres')
+    const store = await openPostgresStore(location, { ...(options.create ? { create: true } : {}), ...(options.readonly ? { readonly: true } : {}) })
+    return new Ledger({ store, clock: ctx.clock })
   }
   const { openSqliteStore } = await import('@csledger/ledger-sqlite')
   const { resolve } = await import('node:path')
