@@ -230,6 +230,15 @@ describe('the independent Python verifier (written from docs/ledger-format.md)',
       expectFailure(write(rewrite(lines, seqs.doseWaste, (e) => { e.witness = e.actor }, { tail: true })), 'RULE_BROKEN', seqs.doseWaste)
     })
 
+    it('when values inside entries are changed at random and the chain re-hashed, then verify.py never crashes and names only documented codes', () => {
+      const r = spawnSync(PYTHON, [join(HERE, 'fuzz-verify.py'), write(lines), '300', '20261102'], { encoding: 'utf8' })
+      expect(r.stderr).toBe('')
+      const { crashes, codes, first_crash: firstCrash } = JSON.parse(r.stdout) as { crashes: number; codes: Record<string, number>; first_crash: unknown }
+      expect(firstCrash).toBeNull()
+      expect(crashes).toBe(0)
+      expect(Object.keys(codes).sort()).toEqual(['IMPOSSIBLE_ENTRY', 'INVALID_ENTRY', 'OK', 'RULE_BROKEN'])
+    })
+
     it('when a dose with waste against it is voided instead of amended, then it fails with RULE_BROKEN', () => {
       const voided = rewrite(lines, seqs.correction, (e) => { e.data.action = 'void'; delete e.data.amended }, { tail: true })
       expect(expectFailure(write(voided), 'RULE_BROKEN', seqs.correction).message).toContain('waste recorded against it')
