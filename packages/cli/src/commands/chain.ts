@@ -89,7 +89,10 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
       const lines = report.ok
         ? [`ok: ${report.entries} entries verified; balances match the entries`, `  head #${report.head?.seq ?? 0} ${report.head?.hash ?? ''}`]
         : [`FAILED: ${report.findings.length} finding(s) in ${report.entries} entries`, ...report.findings.map((f) => `  [${f.code}] ${printable(f.message)}`), 'hint: keep this file as evidence; compare with a backup or an export given out earlier']
-      return { exitCode: report.ok ? 0 : 5, data: report, text: lines.join('\n') + '\n' }
+      return {
+        exitCode: report.ok ? 0 : 5, data: report, text: lines.join('\n') + '\n',
+        ...(report.ok ? {} : { error: { code: 'VERIFY_FAILED', message: report.findings[0]?.message ?? 'verification failed', hint: 'keep this file as evidence; compare with a backup or an export given out earlier' } }),
+      }
     }, { readonly: true }))
   example(cmd, 'csledger verify', 'csledger verify --head 1200:3f9a…')
 }

@@ -46,7 +46,10 @@ export function registerCount(program: Command, ctx: CliContext, state: RunState
         d.discrepancies.length === 0 ? 'no discrepancies' : `${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'} opened (resolve with \`csledger reconcile <id> …\`):`,
         ...d.discrepancies.map((x) => `  ${discrepancyLine(x)}`),
       ]
-      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies }, text: lines.join('\n') + '\n' }
+      return {
+        exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies }, text: lines.join('\n') + '\n',
+        ...(d.discrepancies.length > 0 ? { error: { code: 'DISCREPANCIES_FOUND', message: `the count was recorded (#${r.stored.entry.seq}) and found ${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } } : {}),
+      }
     }))
   example(cmd, 'csledger count --location SAFE-1 --by pkim --witness nkim                       # interactive, blind', 'csledger count --location SAFE-1 --by pkim --witness nkim --item K2417A=3 --item C-0042=3.2mL')
 }
@@ -82,7 +85,11 @@ export function registerInventory(program: Command, ctx: CliContext, state: RunS
       const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
       const r = await L.inventory({ type: kind, at, basedOnSeq, items, ...(opts.takenAt ? { takenAt: opts.takenAt } : {}), by: actor, witness }, writeOpts(opts))
       const record = await inventoryRecord(read, r.stored.entry as Entry<'inventory'>)
-      return { exitCode: record.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), record }, text: renderInventoryRecord(record) }
+      const found = record.discrepancies.length
+      return {
+        exitCode: found > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), record }, text: renderInventoryRecord(record),
+        ...(found > 0 ? { error: { code: 'DISCREPANCIES_FOUND', message: `the inventory was recorded (#${r.stored.entry.seq}) and found ${found} discrepanc${found === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } } : {}),
+      }
     }))
   example(cmd, 'csledger inventory --kind initial --at opening --zero --by pkim --witness nkim', 'csledger inventory --kind biennial --at close --by pkim --witness nkim --item SAFE-1/K2417A=4 --item C-0042=3.2mL~')
 }
