@@ -93,9 +93,19 @@ export async function buildAuditReport(input: AuditInput, options: AuditOptions)
   let wastes = 0
   let countItems = 0
   let done = 0
+  // Entries that happened before every location's window opened, or after the period, cannot
+  // change the audit (reconciliations, counts and inventories are placed by what they refer to,
+  // and a dose's waste may come later): they are not even parsed.
+  const opens = [...index.locations.keys()].map((l) => index.windows.get(l)?.opening?.at ?? null)
+  const before = opens.includes(null) || opens.length === 0 ? '' : opens.reduce((a, b) => (a! < b! ? a : b))!
+  const windowPoints = new Set([...index.windows.values()].flatMap((w) => [w.opening?.seq, w.closing?.seq]).filter((x): x is number => x !== undefined))
   for await (const row of source.rows()) {
     if (onProgress && ++done % 5000 === 0) onProgress({ phase: 'accountability', done, total: index.entries })
     if (!FOLDED.has(row.kind)) continue
+    const relevant = row.kind === 'reconciliation' || windowPoints.has(row.seq)
+      || (row.kind === 'waste' && row.seq > index.firstSeqInPeriod)
+      || (row.occurred_at >= before && row.occurred_at < bounds.end)
+    if (!relevant) continue
     const e = parseEntry(row)
     fold.apply(e)
     if (e.kind === 'waste' && e.data.administration !== undefined && e.data.administration >= index.firstSeqInPeriod) {

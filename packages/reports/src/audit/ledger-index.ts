@@ -96,6 +96,8 @@ export async function indexLedger(source: AuditSource, bounds: (timezone: string
     if (period && firstSeqInPeriod === Number.POSITIVE_INFINITY && row.occurred_at >= period.start && row.occurred_at < period.end) firstSeqInPeriod = row.seq
     if (onProgress && entries % 5000 === 0) onProgress({ phase: 'index', done: entries, total: null })
     if (!INDEXED.has(row.kind)) continue
+    // A co-sign matters only for a waste of the period, which comes after the period's first entry.
+    if (row.kind === 'cosign' && row.seq <= firstSeqInPeriod) continue
     const e = parseEntry(row)
     if (!ledgerId) ledgerId = e.ledger_id
     switch (e.kind) {

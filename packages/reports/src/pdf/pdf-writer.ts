@@ -66,11 +66,30 @@ export class PdfWriter {
   #page = 0
   #yielded = 0
   readonly #anchors: Array<{ title: string; page: number }> = []
+  /** Layout pass: measure and place everything, draw nothing (the pages are only counted). */
+  readonly #measureOnly: boolean
+  readonly #widths = new Map<string, number>()
 
-  constructor(doc: PDFKit.PDFDocument, frame: PdfFrame, total: number) {
+  constructor(doc: PDFKit.PDFDocument, frame: PdfFrame, total: number, options: { measureOnly?: boolean } = {}) {
     this.doc = doc
     this.frame = frame
     this.total = total
+    this.#measureOnly = options.measureOnly === true
+  }
+
+  /** True in the layout pass, when nothing is drawn. */
+  get measuring(): boolean { return this.#measureOnly }
+
+  /** The width of `text` in a font and size (memoised: logs repeat the same codes, names and dates). */
+  widthOf(text: string, font: FontName, size: number): number {
+    const key = `${font}\u0000${size}\u0000${text}`
+    let w = this.#widths.get(key)
+    if (w === undefined) {
+      w = this.doc.font(font).fontSize(size).widthOfString(text)
+      if (this.#widths.size > 50_000) this.#widths.clear()
+      this.#widths.set(key, w)
+    }
+    return w
   }
 
   get page(): number { return this.#page }
@@ -186,7 +205,7 @@ export class PdfWriter {
     let headerOnPage = -1
     const drawHeader = () => {
       const y = this.doc.y
-      this.doc.save().rect(this.left, y, this.width, headerH).fill('#e4e4e4').restore()
+      if (!this.#measureOnly) this.doc.save().rect(this.left, y, this.width, headerH).fill('#e4e4e4').restore()
       headerLines.forEach((lines, i) => lines.forEach((line, j) => this.#cellLine(line, xs[i]!, widths[i]!, y + PAD_Y + j * this.lineHeight(HEADER_SIZE), columns[i]!.align ?? 'left', 'Helvetica-Bold', HEADER_SIZE)))
       this.doc.y = y + headerH
       headerOnPage = this.#page
@@ -208,9 +227,9 @@ export class PdfWriter {
         drawHeader()
       }
       const y = this.doc.y
-      if (row.flag) this.doc.save().rect(this.left, y, this.width, h).fill('#f3f3f3').restore()
+      if (row.flag && !this.#measureOnly) this.doc.save().rect(this.left, y, this.width, h).fill('#f3f3f3').restore()
       cellLines.forEach((lines, i) => lines.forEach((line, j) => this.#cellLine(line, xs[i]!, widths[i]!, y + PAD_Y + j * lh, columns[i]!.align ?? 'left', columns[i]!.font ?? 'Helvetica', size)))
-      this.doc.save().moveTo(this.left, y + h).lineTo(this.right, y + h).lineWidth(0.3).strokeColor('#9a9a9a').stroke().restore()
+      if (!this.#measureOnly) this.doc.save().moveTo(this.left, y + h).lineTo(this.right, y + h).lineWidth(0.3).strokeColor('#9a9a9a').stroke().restore()
       this.doc.y = y + h
       n++
       opts.onRow?.()
@@ -224,17 +243,32 @@ export class PdfWriter {
     return n
   }
 
+  /** The height a table of these rows takes (title, header and rows), without drawing it. */
+  tableHeight(columns: readonly PdfColumn[], rows: readonly PdfRow[], opts: { title?: string; size?: number; minRowHeight?: number } = {}): number {
+    const size = opts.size ?? TEXT_SIZE
+    const widths = this.columnWidths(columns, size)
+    const lh = this.lineHeight(size)
+    const headerH = Math.max(...columns.map((c, i) => this.wrap(c.header, widths[i]! - 2 * PAD_X, 'Helvetica-Bold', HEADER_SIZE).length)) * this.lineHeight(HEADER_SIZE) + 2 * PAD_Y
+    const body = rows.reduce((sum, r) => sum + Math.max(opts.minRowHeight ?? 0, Math.max(1, ...r.cells.map((t, i) => this.wrap(t, widths[i]! - 2 * PAD_X, columns[i]!.font ?? 'Helvetica', size).length)) * lh + 2 * PAD_Y), 0)
+    return (opts.title ? this.lineHeight(10.5) + 4 : 0) + headerH + body + 6
+  }
+
+  /** The height of a signature block of `n` labels. */
+  signatureHeight(n: number): number { return Math.ceil(n / 2) * 44 + 10 }
+
   /** Signature lines: a label, a line to sign on, and a date line, two per row. */
   signatureLines(labels: readonly string[]): void {
     const colW = (this.width - 30) / 2
     const rowH = 44
-    this.ensure(Math.ceil(labels.length / 2) * rowH + 10)
+    this.ensure(this.signatureHeight(labels.length))
     const top = this.doc.y
     labels.forEach((label, i) => {
       const x = this.left + (i % 2) * (colW + 30)
       const y = top + Math.floor(i / 2) * rowH + 22
-      this.doc.save().moveTo(x, y).lineTo(x + colW - 70, y).lineWidth(0.6).strokeColor('#000000').stroke()
-        .moveTo(x + colW - 60, y).lineTo(x + colW, y).stroke().restore()
+      if (!this.#measureOnly) {
+        this.doc.save().moveTo(x, y).lineTo(x + colW - 70, y).lineWidth(0.6).strokeColor('#000000').stroke()
+          .moveTo(x + colW - 60, y).lineTo(x + colW, y).stroke().restore()
+      }
       this.textLine(label, x, y + 3, { font: 'Helvetica', size: 7.5 })
       this.textLine('Date', x + colW - 60, y + 3, { font: 'Helvetica', size: 7.5 })
     })
@@ -243,9 +277,12 @@ export class PdfWriter {
 
   /** One line of text at (x, y), never wrapped, never breaking a page. */
   textLine(text: string, x: number, y: number, opts: { font?: FontName; size?: number; color?: string; align?: 'left' | 'right'; width?: number } = {}): void {
+    if (this.#measureOnly) return
     const s = pdfText(text)
-    this.doc.font(opts.font ?? 'Helvetica').fontSize(opts.size ?? TEXT_SIZE).fillColor(opts.color ?? '#000000')
-    const dx = opts.align === 'right' && opts.width !== undefined ? opts.width - this.doc.widthOfString(s) : 0
+    const font = opts.font ?? 'Helvetica'
+    const size = opts.size ?? TEXT_SIZE
+    const dx = opts.align === 'right' && opts.width !== undefined ? opts.width - this.widthOf(s, font, size) : 0
+    this.doc.font(font).fontSize(size).fillColor(opts.color ?? '#000000')
     this.doc.text(s, x + dx, y, { lineBreak: false })
   }
 
@@ -275,8 +312,8 @@ export class PdfWriter {
 
   /** Splits text into lines that fit `width` in `font` at `size` (words first, then characters). */
   wrap(text: string, width: number, font: FontName, size: number): string[] {
-    const doc = this.doc.font(font).fontSize(size)
     const s = pdfText(text)
+    const doc = { widthOfString: (t: string) => this.widthOf(t, font, size) }
     if (!s.includes('\n') && doc.widthOfString(s) <= width) return [s]
     const out: string[] = []
     for (const para of s.split('\n')) {
@@ -336,7 +373,7 @@ export async function renderTwoPass(
   } as PDFKit.PDFDocumentOptions)
   const layout = make()
   layout.on('data', () => undefined)
-  const first = new PdfWriter(layout, frame, 0)
+  const first = new PdfWriter(layout, frame, 0, { measureOnly: true })
   await draw(first, [])
   const pages = first.page
   const laidOut = new Promise<void>((resolve) => layout.on('end', () => resolve()))

@@ -18,7 +18,7 @@ const PRODUCT: PdfColumn = { header: 'Product', width: 0, fit: 'KET-50X' }
 const LOT: PdfColumn = { header: 'Lot', width: 0, fit: 'K0000000' }
 const CONTAINER: PdfColumn = { header: 'Cont-ainer', width: 0, fit: 'C-00000' }
 const LOCATION: PdfColumn = { header: 'Location', width: 0, fit: 'CART-2X' }
-const NUMBER = '00,000,000'
+const NUMBER = '+0,000,000'
 
 const SECTION_TITLES = {
   cover: 'Cover',
@@ -182,7 +182,7 @@ async function drawProduct(w: PdfWriter, p: ProductAccountability, tz: string): 
   const point = (x: CountPoint | null, none: string) => x ? `${x.kind} #${x.seq}, ${localDateTime(x.at, tz)}` : none
   await w.table([
     LOCATION, { header: 'Window opens', width: 1 }, { header: 'Window closes', width: 1 },
-    ...['Opening', 'Receipts', 'Adminis-tered', 'Wasted', 'Await-ing', 'Disposed', 'Lost', 'Trans-fers', 'Adjust-ments', 'Expected', 'Counted', 'Diff.'].map((h) => ({ header: `${h} mg`, width: 0, fit: '0,000,000', align: 'right' as const })),
+    ...['Opening', 'Receipts', 'Adminis-tered', 'Wasted', 'Await-ing', 'Disposed', 'Lost', 'Trans-fers', 'Adjust-ments', 'Expected', 'Counted', 'Diff.'].map((h) => ({ header: `${h} mg`, width: 0, fit: '+0,000,000', align: 'right' as const })),
     { header: 'Sealed exp. / counted', width: 0, fit: '0000 / 0000', align: 'right' },
   ], p.locations.map((l) => ({
     cells: [
@@ -324,29 +324,40 @@ async function drawLogs(w: PdfWriter, report: AuditReport, onRow?: () => void): 
 
 /** The body of a formal inventory (shared by the audit packet and the single inventory form). */
 export async function drawInventoryBody(w: PdfWriter, inv: InventoryRecord, tz: string, options: { signatures?: boolean } = {}): Promise<void> {
-  w.heading(`${inv.type === 'initial' ? 'Initial' : 'Biennial'} inventory #${inv.seq}, ${localDateTime(inv.taken_at, tz)} (${tz}), at the ${inv.at === 'opening' ? 'opening' : 'close'} of business`, 10.5, 80)
-  w.keyValues([
+  const title = `${inv.type === 'initial' ? 'Initial' : 'Biennial'} inventory #${inv.seq}, ${localDateTime(inv.taken_at, tz)} (${tz}), at the ${inv.at === 'opening' ? 'opening' : 'close'} of business`
+  const facts: Array<readonly [string, string]> = [
     ['Registrant', `${inv.registrant.name}, ${inv.registrant.address}`],
     ['DEA registration', inv.registrant.dea_number],
     ['Taken', `${localDateTime(inv.taken_at, tz)} ${tz}, ${inv.at === 'opening' ? 'opening' : 'close'} of business (entry #${inv.seq}; book compared at #${inv.based_on_seq})`],
     ['Taken by / witness', `${inv.taken_by.name} (${inv.taken_by.username}) / ${inv.witness ? `${inv.witness.name} (${inv.witness.username})` : '-'}`],
     ...(inv.discrepancies.length ? [['Discrepancies found', inv.discrepancies.join(', ')] as const] : []),
-  ], { labelWidth: 120, size: 8 })
+  ]
+  const itemColumns: PdfColumn[] = [
+    { ...LOCATION }, { header: 'Substance (schedule)', width: 2.2 }, { header: 'Strength / form', width: 3 }, { header: 'NDC', width: 0, fit: '00000-0000-00' }, LOT,
+    { header: 'Sealed containers', width: 0, fit: '0000', align: 'right' }, { header: 'Opened container', width: 0, fit: 'C-000000' }, { header: 'mL in opened', width: 0, fit: '00.000 (est.)', align: 'right' },
+    { header: 'Total mL', width: 0, fit: '0,000.0', align: 'right' }, { header: 'Total mg', width: 0, fit: '000,000', align: 'right' },
+  ]
+  const itemRows: PdfRow[] = inv.items.map((i) => ({
+    cells: [i.location, `${i.substance} (${i.schedule})`, `${i.strength}, ${i.form}`, i.ndc, i.lot, i.sealed !== null ? String(i.sealed) : '', i.container ?? '',
+      i.open_ml !== null ? `${i.open_ml}${i.estimated ? ' (est.)' : ''}` : '', grouped(i.total_ml), grouped(i.total_mg)],
+  }))
+  const totalColumns: PdfColumn[] = [{ header: 'Product totals', width: 3 }, { header: 'Sealed containers', width: 1.2, align: 'right' }, { header: 'Opened containers', width: 1.2, align: 'right' }, { header: 'Total mL', width: 1.2, align: 'right' }, { header: 'Total mg', width: 1.2, align: 'right' }]
+  const totalRows: PdfRow[] = inv.totals.map((t) => ({ cells: [`${t.product}: ${t.substance} (schedule ${t.schedule})`, String(t.sealed), String(t.open_containers), grouped(t.total_ml), grouped(t.total_mg)] }))
+  const signatures = options.signatures !== false
+  const closing = (inv.zero ? 20 : w.tableHeight(totalColumns, totalRows, { size: 7.5 })) + (signatures ? w.signatureHeight(2) : 0)
+  // An inventory that fits on a page is not split; a long one keeps its totals with its signatures.
+  const whole = w.lineHeight(10.5) + 4 + facts.length * 11.5 + 8 + (inv.zero ? 0 : w.tableHeight(itemColumns, itemRows, { size: 7.5 })) + closing
+  if (whole <= w.bottom - w.top) w.ensure(whole)
+  w.heading(title, 10.5, 80)
+  w.keyValues(facts, { labelWidth: 120, size: 8 })
   if (inv.zero) {
     w.paragraph('ZERO INVENTORY: no controlled substances on hand (21 CFR 1304.11(b)).', { font: 'Helvetica-Bold', size: 9 })
   } else {
-    await w.table([
-      { header: 'Location', width: 1.2 }, { header: 'Substance (schedule)', width: 2.2 }, { header: 'Strength / form', width: 3 }, { header: 'NDC', width: 1.5 }, { header: 'Lot', width: 1.1 },
-      { header: 'Sealed containers', width: 1.1, align: 'right' }, { header: 'Opened container', width: 1.1 }, { header: 'mL in opened', width: 1.1, align: 'right' },
-      { header: 'Total mL', width: 1, align: 'right' }, { header: 'Total mg', width: 1.1, align: 'right' },
-    ], inv.items.map((i) => ({
-      cells: [i.location, `${i.substance} (${i.schedule})`, `${i.strength}, ${i.form}`, i.ndc, i.lot, i.sealed !== null ? String(i.sealed) : '', i.container ?? '',
-        i.open_ml !== null ? `${i.open_ml}${i.estimated ? ' (est.)' : ''}` : '', grouped(i.total_ml), grouped(i.total_mg)],
-    })), { size: 7.5 })
-    await w.table([{ header: 'Product totals', width: 3 }, { header: 'Sealed containers', width: 1.2, align: 'right' }, { header: 'Opened containers', width: 1.2, align: 'right' }, { header: 'Total mL', width: 1.2, align: 'right' }, { header: 'Total mg', width: 1.2, align: 'right' }],
-      inv.totals.map((t) => ({ cells: [`${t.product}: ${t.substance} (schedule ${t.schedule})`, String(t.sealed), String(t.open_containers), grouped(t.total_ml), grouped(t.total_mg)] })), { size: 7.5 })
+    await w.table(itemColumns, itemRows, { size: 7.5 })
+    w.ensure(closing)
+    await w.table(totalColumns, totalRows, { size: 7.5 })
   }
-  if (options.signatures !== false) w.signatureLines([`Taken by: ${inv.taken_by.name}`, `Witness: ${inv.witness?.name ?? ''}`])
+  if (signatures) w.signatureLines([`Taken by: ${inv.taken_by.name}`, `Witness: ${inv.witness?.name ?? ''}`])
 }
 
 function cosignText(r: WasteRow): string {
