@@ -12,6 +12,8 @@ export { AUDIT_SECTIONS } from './audit/audit-report.ts'
 export type * from './audit/audit-report.ts'
 export type { ReportProgress } from './audit/ledger-index.ts'
 export { ACCOUNTABILITY_METHOD } from './audit/accountability.ts'
+export { summarizeAudit } from './audit/summarize-audit.ts'
+export type { AuditSummary } from './audit/summarize-audit.ts'
 export { LATE_RECORD_MINUTES } from './audit/audit-rows.ts'
 
 // Renderers of the audit packet

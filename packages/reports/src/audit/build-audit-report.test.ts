@@ -3,6 +3,7 @@ import type { ContainerOpeningData, VerifyReport } from '@csledger/ledger-core'
 import { type SmallClinic, countAsBook, smallClinic } from '../testing/small-clinic.ts'
 import type { AuditReport, ProductAccountability } from './audit-report.ts'
 import { type AuditOptions, buildAuditReport } from './build-audit-report.ts'
+import { summarizeAudit } from './summarize-audit.ts'
 
 // The story (New York is UTC-5; the times below are UTC):
 // 2027-03-01  zero initial inventory; 4 KET-50 and 10 MDZ-1 received at SAFE-1; 2 and 4 moved to
@@ -207,5 +208,21 @@ describe('buildAuditReport: filters and inputs', () => {
     const once = await all(r.administrations.rows())
     expect(await all(r.administrations.rows())).toEqual(once)
     expect(once.map((a) => a.seq)).toEqual([...once.map((a) => a.seq)].sort((x, y) => x - y))
+  })
+})
+
+describe('summarizeAudit', () => {
+  it('given the first day, when summarised, then the missing co-sign asks for attention and nothing else does', async () => {
+    const s = await summarizeAudit(await report('2027-03-01', '2027-03-01'))
+    expect(s).toEqual({
+      verification_ok: true, ledger_moved: false, differences: [], not_counted: [], open_discrepancies: 0, overdue_discrepancies: 0,
+      loss_clocks_missed: 0, missing_cosigns: 1, late_cosigns: 0, late_witnesses: 0, exit_code: 1,
+    })
+  })
+
+  it('given a failed verification, when summarised, then the exit code is the integrity one', async () => {
+    const r = await buildAuditReport({ source: c.source, verification: { ...verification, ok: false, findings: [{ code: 'HASH_MISMATCH', seq: 3, message: 'entry 3 was edited' }] } }, { from: '2027-03-02', to: '2027-03-02', generatedAt: GENERATED, generatedBy: 'pkim' })
+    expect((await summarizeAudit(r)).exit_code).toBe(5)
+    expect(r.cover.notes[0]).toMatch(/^VERIFICATION FAILED: 1 finding/)
   })
 })
