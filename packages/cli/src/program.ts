@@ -18,6 +18,8 @@ import { registerDispose } from './commands/dispose.ts'
 import { registerSettings, registerStatus } from './commands/status.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerCopy, registerMigrate } from './commands/server.ts'
+import { registerReport } from './commands/report.ts'
+import { registerDemo } from './commands/demo.ts'
 
 /** Builds the commander tree. Actions store their result in `state`; nothing here exits. */
 export function buildProgram(ctx: CliContext, state: RunState): Command {
@@ -42,7 +44,7 @@ Example (a nurse records a dose):
   for (const register of [
     registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
     registerCosign, registerTransfer, registerCorrect, registerInventory, registerCount, registerDiscrepancies, registerReconcile, registerLoss,
-    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerExport, registerVerify, registerBackup, registerMigrate, registerCopy,
+    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerExport, registerVerify, registerBackup, registerMigrate, registerCopy, registerReport, registerDemo,
   ]) register(program, ctx, state)
   return program
 }
