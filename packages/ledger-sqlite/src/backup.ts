@@ -1,4 +1,5 @@
-import { copyFile, rename, rm, stat } from 'node:fs/promises'
+import { rename, rm, stat } from 'node:fs/promises'
+import Database from 'better-sqlite3'
 import { dirname, basename, join } from 'node:path'
 import { type ExpectedHead, IntegrityError, StoreError, type VerifyReport, verifyLedger } from '@csledger/ledger-core'
 import { openSqliteStore } from './open-sqlite-store.ts'
@@ -16,6 +17,7 @@ export async function backupSqlite(store: SqliteLedgerStore, out: string): Promi
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`)
   try {
     await store.database.backup(tmp)
+    standalone(tmp)
     const copy = await openSqliteStore(tmp, { readonly: true })
     let report: VerifyReport
     try { report = await verifyLedger(copy) } finally { await copy.close() }
@@ -25,7 +27,23 @@ export async function backupSqlite(store: SqliteLedgerStore, out: string): Promi
   } catch (err) {
     await rm(tmp, { force: true })
     throw err
+  } finally {
+    await removeSidecars(tmp)
   }
+}
+
+/**
+ * Makes a copy a file that stands alone: rollback-journal mode instead of WAL (the backup API
+ * copies the WAL flag from the live ledger), so it can be read — and verified — where no -wal or
+ * -shm file can be created beside it (a read-only medium), and leaves no sidecar files behind.
+ */
+function standalone(file: string): void {
+  const db = new Database(file)
+  try { db.pragma('journal_mode = DELETE') } finally { db.close() }
+}
+
+async function removeSidecars(file: string): Promise<void> {
+  for (const ext of ['-wal', '-shm', '-journal']) await rm(file + ext, { force: true })
 }
 
 /**
@@ -34,22 +52,33 @@ export async function backupSqlite(store: SqliteLedgerStore, out: string): Promi
  * never deleted.
  */
 export async function restoreSqlite(from: string, target: string, options: { now: Date; expectedHead?: ExpectedHead }): Promise<{ target: string; replaced: string | null; report: VerifyReport }> {
-  const backup = await openSqliteStore(from, { readonly: true })
-  let report: VerifyReport
-  try { report = await verifyLedger(backup, options.expectedHead ? { expectedHead: options.expectedHead } : {}) } finally { await backup.close() }
-  if (!report.ok) {
-    throw new IntegrityError('BACKUP_INVALID', `${from} does not verify, so it is not restored: ${report.findings[0]?.message ?? ''}`, { hint: 'try an older backup; keep this one as evidence' })
-  }
   const tmp = join(dirname(target), `.${basename(target)}.restoring-${process.pid}`)
-  await copyFile(from, tmp)
-  let replaced: string | null = null
-  if (await exists(target)) {
-    replaced = `${target}.replaced-${options.now.toISOString().replace(/[:.]/g, '-')}`
-    await rename(target, replaced)
-    for (const ext of ['-wal', '-shm']) if (await exists(target + ext)) await rename(target + ext, replaced + ext)
+  try {
+    // Copy through SQLite (it reads entries still in the backup's -wal, which a byte copy of the
+    // main file would drop), then verify the copy itself: what is installed is what was verified.
+    const backup = await openSqliteStore(from, { readonly: true })
+    try { await backup.database.backup(tmp) } finally { await backup.close() }
+    standalone(tmp)
+    const copy = await openSqliteStore(tmp, { readonly: true })
+    let report: VerifyReport
+    try { report = await verifyLedger(copy, options.expectedHead ? { expectedHead: options.expectedHead } : {}) } finally { await copy.close() }
+    if (!report.ok) {
+      throw new IntegrityError('BACKUP_INVALID', `${from} does not verify, so it is not restored: ${report.findings[0]?.message ?? ''}`, { hint: 'try an older backup; keep this one as evidence' })
+    }
+    let replaced: string | null = null
+    if (await exists(target)) {
+      replaced = `${target}.replaced-${options.now.toISOString().replace(/[:.]/g, '-')}`
+      await rename(target, replaced)
+      for (const ext of ['-wal', '-shm']) if (await exists(target + ext)) await rename(target + ext, replaced + ext)
+    }
+    await rename(tmp, target)
+    return { target, replaced, report }
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  } finally {
+    await removeSidecars(tmp)
   }
-  await rename(tmp, target)
-  return { target, replaced, report }
 }
 
 async function exists(p: string): Promise<boolean> {
