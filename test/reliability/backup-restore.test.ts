@@ -73,6 +73,53 @@ describe('csledger backup', () => {
     expect(readdirSync(outDir).filter((f) => !/^b\d\.db(-wal|-shm)?$/.test(f))).toEqual([])
   })
 
+  /**
+   * Puts a copy of `file` on a shelf nobody can write: a read-only bind mount (as root), else a
+   * folder with the immutable flag. Returns the copy's path and the undo, or null if neither works.
+   */
+  function onReadOnlyShelf(file: string, how: 'mount' | 'chattr'): { path: string; undo: () => void } | null {
+    if (process.getuid?.() !== 0) return null
+    const src = fresh(`shelf-${how}`)
+    mkdirSync(src)
+    copyFileSync(file, join(src, 'copy.db'))
+    if (how === 'chattr') {
+      if (spawnSync('chattr', ['+i', src]).status !== 0) return null
+      return { path: join(src, 'copy.db'), undo: () => { spawnSync('chattr', ['-i', src]) } }
+    }
+    const mnt = fresh('ro-mount')
+    mkdirSync(mnt)
+    if (spawnSync('mount', ['--bind', src, mnt]).status !== 0) return null
+    if (spawnSync('mount', ['-o', 'remount,bind,ro', mnt]).status !== 0) { spawnSync('umount', [mnt]); return null }
+    return { path: join(mnt, 'copy.db'), undo: () => { spawnSync('umount', [mnt]) } }
+  }
+
+  for (const how of ['mount', 'chattr'] as const) {
+    it(`given a backup copied alone onto read-only media (${how === 'mount' ? 'a read-only mount' : 'a folder with the immutable flag'}), when verified there, then it verifies and the copy is untouched`, async (ctx) => {
+      const out = fresh('alone.db')
+      const r = await runCli(['backup', '--out', out], { env: { CSLEDGER_DB: base } })
+      expect(r.code, r.stderr).toBe(0)
+      expect(readdirSync(tmp.dir).filter((f) => f.includes(basename(out)))).toEqual([basename(out)]) // one file, no sidecars
+      const shelf = onReadOnlyShelf(out, how)
+      if (!shelf) return ctx.skip(`cannot make read-only media here with ${how}`)
+      try {
+        const before = fileDigest(shelf.path)
+        const v = await runCli(['verify', '--json'], { env: { CSLEDGER_DB: shelf.path } })
+        expect(v.stdout).toContain('"ok":true')
+        expect(v.code).toBe(0)
+        const b = await runCli(['balance', '--json'], { env: { CSLEDGER_DB: shelf.path } })
+        expect(b.code, b.stdout).toBe(0)
+        const w = await runCli(['location', 'add', 'FRIDGE-9', '--name', 'Fridge', '--by', 'pic'], { env: { CSLEDGER_DB: shelf.path, CSLEDGER_PASSPHRASE: SAMPLE_PASSPHRASE } })
+        expect(w.code, w.stderr).toBe(2)
+        expect(w.stderr).toMatch(/error\[(READ_ONLY|CANNOT_OPEN)\]/)
+        expect(w.stderr).toContain(shelf.path)
+        expect(stackTraceIn(w.stderr)).toBeNull()
+        expect(fileDigest(shelf.path)).toBe(before)
+      } finally {
+        shelf.undo()
+      }
+    })
+  }
+
   it('given an --out file that exists, when backed up, then FILE_EXISTS (exit 2) and the file is untouched', async () => {
     const out = fresh('exists.db')
     copyFileSync(base, out)
