@@ -130,6 +130,26 @@ describe('csledger backup', () => {
     expect(stackTraceIn(r.stderr)).toBeNull()
     expect(fileDigest(out)).toBe(before)
   })
+
+  // BUG (packages/ledger-sqlite/src/backup.ts): better-sqlite3's "Cannot save backup because the
+  // directory does not exist" escaped as an internal error (exit 70). Found by the CLI fuzz suite.
+  it('given an --out in a folder that does not exist, when backed up, then CANNOT_WRITE (exit 2) naming the path, and nothing is left behind', async () => {
+    const out = join(tmp.dir, 'no-such-folder', 'b.db')
+    const r = await runCli(['backup', '--out', out], { env: { CSLEDGER_DB: base } })
+    expect(stackTraceIn(r.stderr)).toBeNull()
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toMatch(/^csledger: error\[CANNOT_WRITE\]: .*no-such-folder/m)
+    expect(r.stderr).toMatch(/^hint: /m)
+    expect(existsSync(join(tmp.dir, 'no-such-folder'))).toBe(false)
+  })
+
+  it('given a restore into a folder that does not exist, then CANNOT_WRITE (exit 2) naming the path', async () => {
+    const target = join(tmp.dir, 'no-such-folder', 'r.db')
+    const r = await runCli(['restore', '--from', base, '--db', target], {})
+    expect(stackTraceIn(r.stderr)).toBeNull()
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toMatch(/^csledger: error\[CANNOT_WRITE\]: .*no-such-folder/m)
+  })
 })
 
 describe('csledger restore', () => {

@@ -1,7 +1,8 @@
 import { rename, rm, stat } from 'node:fs/promises'
 import Database from 'better-sqlite3'
 import { dirname, basename, join } from 'node:path'
-import { type ExpectedHead, IntegrityError, StoreError, type VerifyReport, verifyLedger } from '@csledger/ledger-core'
+import { type ExpectedHead, IntegrityError, LedgerError, StoreError, type VerifyReport, verifyLedger } from '@csledger/ledger-core'
+import { mapSqliteError } from './sqlite-errors.ts'
 import { openSqliteStore } from './open-sqlite-store.ts'
 import type { SqliteLedgerStore } from './sqlite-ledger-store.ts'
 
@@ -16,7 +17,7 @@ export async function backupSqlite(store: SqliteLedgerStore, out: string): Promi
   if (await exists(out)) throw new StoreError('FILE_EXISTS', `${out} already exists; a backup never overwrites a file`, { hint: 'choose a new file name, e.g. with the date' })
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`)
   try {
-    await store.database.backup(tmp)
+    await writeCopy(() => store.database.backup(tmp), out)
     standalone(tmp)
     const copy = await openSqliteStore(tmp, { readonly: true })
     let report: VerifyReport
@@ -29,6 +30,21 @@ export async function backupSqlite(store: SqliteLedgerStore, out: string): Promi
     throw err
   } finally {
     await removeSidecars(tmp)
+  }
+}
+
+/**
+ * Runs SQLite's backup into a new file; a place that cannot be written (a folder that does not
+ * exist, no permission, a full disk) is a StoreError naming `dest`, not an internal error.
+ */
+async function writeCopy(copy: () => Promise<unknown>, dest: string): Promise<void> {
+  try {
+    await copy()
+  } catch (err) {
+    const mapped = mapSqliteError(err, dest)
+    if (mapped instanceof LedgerError) throw mapped
+    const why = err instanceof Error ? err.message : String(err)
+    throw new StoreError('CANNOT_WRITE', `cannot write ${dest}: ${why}`, { hint: `check that the folder ${dirname(dest)} exists, is writable and has space`, cause: err })
   }
 }
 
@@ -57,7 +73,7 @@ export async function restoreSqlite(from: string, target: string, options: { now
     // Copy through SQLite (it reads entries still in the backup's -wal, which a byte copy of the
     // main file would drop), then verify the copy itself: what is installed is what was verified.
     const backup = await openSqliteStore(from, { readonly: true })
-    try { await backup.database.backup(tmp) } finally { await backup.close() }
+    try { await writeCopy(() => backup.database.backup(tmp), target) } finally { await backup.close() }
     standalone(tmp)
     const copy = await openSqliteStore(tmp, { readonly: true })
     let report: VerifyReport
