@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteStore } from '@csledger/ledger-sqlite'
 import { type SideLog, checkAfterCrash, emptySideLog, readSideFile } from '../support/reliability-checks.ts'
 import { CLINIC, prepareClinic } from '../support/reliability-clinic.ts'
-import { runCli, stackTraceIn } from '../support/reliability-cli.ts'
+import { runCli, stackTraceIn, workerEnv } from '../support/reliability-cli.ts'
 import { FULL, RUN_SEED, seededRandom } from '../support/reliability-random.ts'
 import { makeTempDir } from '../support/make-temp-dir.ts'
 
@@ -39,7 +39,7 @@ const say = (label: string, f: Figures) => console.log(
 
 /** Starts the writer; resolves with the child once it says "ready" (or null if it exited first). */
 function startWriter(file: string, tag: string, side: string) {
-  const child = spawn(process.execPath, ['--conditions=@csledger/source', WRITER, file, tag, side], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=@csledger/source', WRITER, file, tag, side], { stdio: ['ignore', 'pipe', 'pipe'], env: workerEnv() })
   const stderr: string[] = []
   child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))

@@ -24,7 +24,7 @@ import { FULL, RUN_SEED } from '../support/reliability-random.ts'
 
 const tmp = makeTempDir('fuzz-cli')
 let ledger: string
-const RUNS = { inProcess: FULL ? 2000 : 100, real: FULL ? 60 : 6 }
+const RUNS = { inProcess: FULL ? 2000 : 80, real: FULL ? 60 : 3 }
 const DOCUMENTED = [0, 1, 2, 3, 4, 5, 77]
 
 /** Values an option may get: hostile ones, and a few that name real things (so some runs get far). */

@@ -24,7 +24,7 @@ afterAll(() => {
   console.log(`property sequences: seed ${RUN_SEED}; ${[...tally].sort().map(([k, v]) => `${k}=${v}`).join(' ')}`)
 })
 
-const RUNS = { memory: FULL ? 1000 : 40, sqlite: FULL ? 100 : 6 }
+const RUNS = { memory: FULL ? 1000 : 30, sqlite: FULL ? 100 : 4 }
 
 /** Balance rows as the fold says they should be. */
 function rowsFromFold(f: Fold): Array<{ location: string; product: string; lot: string; sealed: number; open: Array<{ container: string; remaining_mL: string }> }> {

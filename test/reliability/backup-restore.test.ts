@@ -7,8 +7,9 @@ import { openSqliteStore } from '@csledger/ledger-sqlite'
 import { buildSampleLedger, SAMPLE_PASSPHRASE, type SampleLedger } from '../support/build-sample-ledger.ts'
 import { fileDigest } from '../support/file-digest.ts'
 import { makeTempDir } from '../support/make-temp-dir.ts'
+import { FULL } from '../support/reliability-random.ts'
 import { prepareClinic } from '../support/reliability-clinic.ts'
-import { runCli, stackTraceIn } from '../support/reliability-cli.ts'
+import { runCli, stackTraceIn, workerEnv } from '../support/reliability-cli.ts'
 import { DROP_GUARD_TRIGGERS_SQL, runSqliteShell } from '../support/run-sqlite-shell.ts'
 
 // csledger backup / restore through the real bin/csledger: a backup taken while another process
@@ -43,17 +44,18 @@ async function chainOf(file: string): Promise<Array<{ seq: number; hash: string 
 }
 
 describe('csledger backup', () => {
-  it('given a writer appending all the while, when three backups are taken, then each verifies on its own, is a prefix of the live chain, and only the backup files are left beside them', async () => {
+  const BACKUPS = FULL ? 5 : 2
+  it(`given a writer appending all the while, when ${BACKUPS} backups are taken, then each verifies on its own, is a prefix of the live chain, and only the backup files are left beside them`, async () => {
     const live = tmp.file('live.db')
     await prepareClinic(live, { nurses: 2, sealed: 2 })
-    const writer = spawn(process.execPath, ['--conditions=@csledger/source', join(import.meta.dirname, '..', 'crash', 'crash-writer.ts'), live, 'B', tmp.file('backup-writer.jsonl')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const writer = spawn(process.execPath, ['--conditions=@csledger/source', join(import.meta.dirname, '..', 'crash', 'crash-writer.ts'), live, 'B', tmp.file('backup-writer.jsonl')], { stdio: ['ignore', 'pipe', 'inherit'], env: workerEnv() })
     const exited = new Promise((r) => writer.on('exit', r))
     await new Promise<void>((resolve) => createInterface({ input: writer.stdout! }).on('line', (l) => { if (l === 'ready') resolve() }))
     const outDir = tmp.file('backups')
     mkdirSync(outDir)
     const heads: Array<{ seq: number; hash: string }> = []
     try {
-      for (let i = 1; i <= 3; i++) {
+      for (let i = 1; i <= BACKUPS; i++) {
         const r = await runCli(['backup', '--out', join(outDir, `b${i}.db`), '--json'], { env: { CSLEDGER_DB: live } })
         expect(r.code, r.stderr).toBe(0)
         const head = (r.json!.data!.head) as { seq: number; hash: string }
@@ -68,7 +70,7 @@ describe('csledger backup', () => {
     }
     const chain = await chainOf(live)
     for (const h of heads) expect(chain[h.seq - 1]).toEqual(h)
-    expect(heads[2]!.seq).toBeGreaterThan(heads[0]!.seq) // the writer really wrote during the backups
+    expect(heads.at(-1)!.seq).toBeGreaterThan(heads[0]!.seq) // the writer really wrote during the backups
     // verify opened the backups normally, which may add its own -wal/-shm; nothing else may be there
     expect(readdirSync(outDir).filter((f) => !/^b\d\.db(-wal|-shm)?$/.test(f))).toEqual([])
   })
@@ -106,8 +108,10 @@ describe('csledger backup', () => {
         const v = await runCli(['verify', '--json'], { env: { CSLEDGER_DB: shelf.path } })
         expect(v.stdout).toContain('"ok":true')
         expect(v.code).toBe(0)
-        const b = await runCli(['balance', '--json'], { env: { CSLEDGER_DB: shelf.path } })
-        expect(b.code, b.stdout).toBe(0)
+        if (FULL) {
+          const b = await runCli(['balance', '--json'], { env: { CSLEDGER_DB: shelf.path } })
+          expect(b.code, b.stdout).toBe(0)
+        }
         const w = await runCli(['location', 'add', 'FRIDGE-9', '--name', 'Fridge', '--by', 'pic'], { env: { CSLEDGER_DB: shelf.path, CSLEDGER_PASSPHRASE: SAMPLE_PASSPHRASE } })
         expect(w.code, w.stderr).toBe(2)
         expect(w.stderr).toMatch(/error\[(READ_ONLY|CANNOT_OPEN)\]/)

@@ -7,6 +7,7 @@ import { type SqliteLedgerStore, openSqliteStore } from '@csledger/ledger-sqlite
 import { makeTempDir } from '../support/make-temp-dir.ts'
 import { CLINIC, prepareClinic } from '../support/reliability-clinic.ts'
 import { FULL, RUN_SEED, seededRandom } from '../support/reliability-random.ts'
+import { workerEnv } from '../support/reliability-cli.ts'
 import type { DuelCommand, DuelOutcome } from './duel-worker.ts'
 
 // Four nurses, each in their own process, reach for the last 0.35 mL of one vial at the same
@@ -16,7 +17,7 @@ import type { DuelCommand, DuelOutcome } from './duel-worker.ts'
 // accepted always matches the book it was compared against (else it is refused TIP_MOVED).
 
 const DRAWERS = 4
-const ROUNDS = FULL ? 60 : 6
+const ROUNDS = FULL ? 60 : 5
 const LAST = '0.35mL'
 const WORKER = join(import.meta.dirname, 'duel-worker.ts')
 
@@ -28,7 +29,7 @@ const workers: Array<{ child: ChildProcess; lines: Interface; next: () => Promis
 const rounds: Array<{ container: string; draws: DuelOutcome[]; count: DuelOutcome; countItems: number }> = []
 
 function startWorker(username: string): Promise<(typeof workers)[number]> {
-  const child = spawn(process.execPath, ['--conditions=@csledger/source', WORKER, file, username], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--conditions=@csledger/source', WORKER, file, username], { stdio: ['pipe', 'pipe', 'inherit'], env: workerEnv() })
   const lines = createInterface({ input: child.stdout! })
   const queue: string[] = []
   const waiting: Array<(l: string) => void> = []
