@@ -1,7 +1,7 @@
 import { AuthError, InputError } from './errors.ts'
 import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
 import { type BalanceFilter, type BalanceRow, buildBalance } from './balance.ts'
-import type { Entry, StoredEntry } from './model/entry.ts'
+import type { Entry, EntryKind, StoredEntry } from './model/entry.ts'
 import type { DecideContext, Principal } from './rules/common.ts'
 import { type AddLocationCommand, type AddProductCommand, type AddUserCommand, type DeactivateUserCommand, decideAddLocation, decideAddProduct, decideAddUser, decideDeactivateUser } from './rules/catalog.ts'
 import { type CorrectCommand, decideCorrection } from './rules/correction.ts'
@@ -83,24 +83,24 @@ export class Ledger {
 
   async init(cmd: Cmd<InitCommand> & { passphrase: string; ledgerId: string }): Promise<AppendResult> {
     const passphraseHash = await this.#newHash(cmd.passphrase)
-    return this.#append((tx, ctx) => decideInit(tx, { ...cmd, passphraseHash }, ctx), {}, cmd.ledgerId)
+    return this.#append('registrant', (tx, ctx) => decideInit(tx, { ...cmd, passphraseHash }, ctx), {}, cmd.ledgerId)
   }
   async addUser(cmd: Cmd<AddUserCommand> & { passphrase: string }, opts: WriteOptions = {}): Promise<AppendResult> {
     const passphraseHash = await this.#newHash(cmd.passphrase)
-    return this.#append((tx, ctx) => decideAddUser(tx, { ...cmd, passphraseHash }, ctx), opts)
+    return this.#append('user', (tx, ctx) => decideAddUser(tx, { ...cmd, passphraseHash }, ctx), opts)
   }
-  deactivateUser(cmd: DeactivateUserCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideDeactivateUser(tx, cmd, ctx), opts) }
-  addLocation(cmd: AddLocationCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAddLocation(tx, cmd, ctx), opts) }
-  addProduct(cmd: AddProductCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAddProduct(tx, cmd, ctx), opts) }
-  receive(cmd: ReceiveCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideReceipt(tx, cmd, ctx), opts) }
-  open(cmd: OpenCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideOpening(tx, cmd, ctx), opts) }
-  administer(cmd: AdministerCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAdministration(tx, cmd, ctx), opts) }
-  waste(cmd: WasteCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideWaste(tx, cmd, ctx), opts) }
-  cosign(cmd: CosignCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCosign(tx, cmd, ctx), opts) }
-  transfer(cmd: TransferCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideTransfer(tx, cmd, ctx), opts) }
-  correct(cmd: CorrectCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCorrection(tx, cmd, ctx), opts) }
+  deactivateUser(cmd: DeactivateUserCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('user_deactivation', (tx, ctx) => decideDeactivateUser(tx, cmd, ctx), opts) }
+  addLocation(cmd: AddLocationCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('location', (tx, ctx) => decideAddLocation(tx, cmd, ctx), opts) }
+  addProduct(cmd: AddProductCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('product', (tx, ctx) => decideAddProduct(tx, cmd, ctx), opts) }
+  receive(cmd: ReceiveCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('receipt', (tx, ctx) => decideReceipt(tx, cmd, ctx), opts) }
+  open(cmd: OpenCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('container_opening', (tx, ctx) => decideOpening(tx, cmd, ctx), opts) }
+  administer(cmd: AdministerCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('administration', (tx, ctx) => decideAdministration(tx, cmd, ctx), opts) }
+  waste(cmd: WasteCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('waste', (tx, ctx) => decideWaste(tx, cmd, ctx), opts) }
+  cosign(cmd: CosignCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('cosign', (tx, ctx) => decideCosign(tx, cmd, ctx), opts) }
+  transfer(cmd: TransferCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('transfer', (tx, ctx) => decideTransfer(tx, cmd, ctx), opts) }
+  correct(cmd: CorrectCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('correction', (tx, ctx) => decideCorrection(tx, cmd, ctx), opts) }
 
-  setSetting(cmd: SetSettingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideSetting(tx, cmd, ctx), opts) }
+  setSetting(cmd: SetSettingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('setting', (tx, ctx) => decideSetting(tx, cmd, ctx), opts) }
 
   /** The blind count sheet of a location: what to count, in shelf order, with no expected values. */
   async countSheet(location: string): Promise<CountSheet> {
@@ -109,8 +109,8 @@ export class Ledger {
     return countSheet(read, location)
   }
   /** A blind count compared with the book as of `cmd.basedOnSeq` (TIP_MOVED if the location changed since). */
-  count(cmd: CountCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCount(tx, cmd, ctx), opts) }
-  inventory(cmd: InventoryCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideInventory(tx, cmd, ctx), opts) }
+  count(cmd: CountCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('count', (tx, ctx) => decideCount(tx, cmd, ctx), opts) }
+  inventory(cmd: InventoryCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('inventory', (tx, ctx) => decideInventory(tx, cmd, ctx), opts) }
 
   /** Resolves a discrepancy; the effect of each linked entry on the item is read from history. */
   async reconcile(cmd: Omit<ReconcileCommand, 'explainedBy'>, opts: WriteOptions = {}): Promise<AppendResult> {
@@ -124,12 +124,12 @@ export class Ledger {
         explainedBy.push({ seq, delta: dec((await this.#itemValue(d.item, seq)).minus(await this.#itemValue(d.item, seq - 1))) })
       }
     }
-    return this.#append((tx, ctx) => decideReconciliation(tx, { ...cmd, explainedBy }, ctx), opts)
+    return this.#append('reconciliation', (tx, ctx) => decideReconciliation(tx, { ...cmd, explainedBy }, ctx), opts)
   }
-  loss(cmd: LossCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLoss(tx, cmd, ctx), opts) }
-  lossNotice(cmd: LossNoticeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLossNotice(tx, cmd, ctx), opts) }
-  lossFiling(cmd: LossFilingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLossFiling(tx, cmd, ctx), opts) }
-  dispose(cmd: DisposeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideDisposal(tx, cmd, ctx), opts) }
+  loss(cmd: LossCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('loss', (tx, ctx) => decideLoss(tx, cmd, ctx), opts) }
+  lossNotice(cmd: LossNoticeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('loss_notice', (tx, ctx) => decideLossNotice(tx, cmd, ctx), opts) }
+  lossFiling(cmd: LossFilingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('loss_filing', (tx, ctx) => decideLossFiling(tx, cmd, ctx), opts) }
+  dispose(cmd: DisposeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('disposal', (tx, ctx) => decideDisposal(tx, cmd, ctx), opts) }
 
   /** The PIC's start-of-day screen: discrepancies, co-signs, loss clocks, beyond-use, expiry, inventory, counts. */
   status(): Promise<StatusReport> { return buildStatus(this.store.read(), this.clock.now()) }
@@ -197,10 +197,11 @@ export class Ledger {
     return hashPassphrase(passphrase, this.#config.kdf)
   }
 
-  #append(decide: (tx: WriteTransaction, ctx: DecideContext) => Promise<Decision>, opts: WriteOptions, ledgerId?: string): Promise<AppendResult> {
+  #append(kind: EntryKind, decide: (tx: WriteTransaction, ctx: DecideContext) => Promise<Decision>, opts: WriteOptions, ledgerId?: string): Promise<AppendResult> {
     const clock = this.#config.clock
     return appendEntry(this.store, {
       clock,
+      kind,
       decide: (tx) => decide(tx, { now: clock.now() }),
       ...(ledgerId !== undefined ? { ledgerId } : {}),
       ...(opts.requestId !== undefined ? { requestId: opts.requestId } : {}),

@@ -1,4 +1,4 @@
-import { type FileHandle, open, rename, rm } from 'node:fs/promises'
+import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InputError, LedgerError } from '@csledger/ledger-core'
@@ -30,6 +30,10 @@ export function registerExport(program: Command, ctx: CliContext, state: RunStat
  */
 async function writeAtomically(out: string, lines: AsyncIterable<string>): Promise<{ entries: number; last: string | undefined }> {
   const tmp = `${out}.partial-${process.pid}`
+  // Never replace a file: `--out clinic.db` must not overwrite the ledger (or anything else) with its export.
+  if (await stat(out).then(() => true, () => false)) {
+    throw new InputError('FILE_EXISTS', `${printable(out)} already exists; an export never overwrites a file`, { hint: 'choose a new file name, e.g. with the date' })
+  }
   let fh: FileHandle
   try {
     fh = await open(tmp, 'wx')
