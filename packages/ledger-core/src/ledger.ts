@@ -1,4 +1,6 @@
-import { AuthError, InputError } from './errors.ts'
+import { AuthError, InputError, IntegrityError } from './errors.ts'
+import { localDate } from './clocks.ts'
+import { REGISTRANT_KEY } from './state/projections.ts'
 import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
 import { type BalanceFilter, type BalanceRow, buildBalance } from './balance.ts'
 import type { Entry, EntryKind, StoredEntry } from './model/entry.ts'
@@ -170,9 +172,16 @@ export class Ledger {
     const range: { fromSeq?: number; toSeq?: number } = {}
     if (filter.fromSeq !== undefined) range.fromSeq = filter.fromSeq
     if (filter.toSeq !== undefined) range.toSeq = filter.toSeq
+    // Days are the clinic's local days (a 21:00 dose in New York is on that day, not the next UTC one).
+    const tz = (await this.store.read().get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
     for await (const row of this.store.entryRows(range)) {
-      const entry = JSON.parse(row.canonical) as Entry
-      const day = entry.occurred_at.slice(0, 10)
+      let entry: Entry
+      try {
+        entry = JSON.parse(row.canonical) as Entry
+      } catch {
+        throw new IntegrityError('MALFORMED', `entry ${row.seq} is not valid JSON: its stored bytes were edited`, { hint: 'run `csledger verify` and keep the file as evidence' })
+      }
+      const day = localDate(new Date(entry.occurred_at), tz)
       if (filter.from && day < filter.from) continue
       if (filter.to && day > filter.to) continue
       if (filter.kinds && filter.kinds.length > 0 && !filter.kinds.includes(entry.kind)) continue
