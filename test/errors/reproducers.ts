@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { execFile } from 'node:child_process'
 import { access, chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -191,10 +192,10 @@ export const REPRODUCERS: readonly Reproducer[] = [
     withDb(l.db, (db) => db.prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)').run('9999-from-the-future', '2030-01-01T00:00:00.000Z'))
     return l.run(['balance', '--json'])
   } },
-  { code: 'EMPTY_SOURCE', exit: 2, mode: 'json', how: 'copy --from a ledger file that holds no entries (a refused init leaves one)', run: async (ctx) => {
+  { code: 'EMPTY_SOURCE', exit: 2, mode: 'json', how: 'copy --from a ledger file that holds no entries (created by the library; a refused init now removes its file)', run: async (ctx) => {
     const l = await ctx.empty()
-    const refused = await l.run(['init', '--registrant', 'Calm Waters', '--address', '12 Elm St', '--dea', 'BJ6125341', '--admin', 'pkim', '--admin-name', 'Pat Kim', '--timezone', 'Mars/Olympus_Mons', '--json'], { newPassphrase: PEOPLE.pkim.passphrase })
-    if (refused.code !== 2) throw new Error(`init with a bad time zone exited ${refused.code}: ${refused.stdout}`)
+    const { openSqliteStore } = await import('@csledger/ledger-sqlite')
+    await (await openSqliteStore(l.db, { create: true })).close()
     return l.run(['copy', '--from', l.db, '--to', NO_SERVER, '--json'])
   } },
   { code: 'CANNOT_CONNECT', exit: 2, mode: 'json', how: '--db names a PostgreSQL server that is not there (a port where nothing listens)', run: async (ctx) => (await ctx.clinic()).run(['--db', NO_SERVER, 'balance', '--json']) },
@@ -241,7 +242,10 @@ export const REPRODUCERS: readonly Reproducer[] = [
   onClinic('UNKNOWN_LOSS', 2, 'report form106 naming a loss that does not exist', () => ['report', 'form106', 'L-0099', '--out', 'form106.pdf']),
   { code: 'INVALID_TIMEZONE', exit: 2, mode: 'json', how: 'init --timezone that is not an IANA time zone', run: async (ctx) => {
     const l = await ctx.empty()
-    return l.run(['init', '--registrant', 'Calm Waters', '--address', '12 Elm St', '--dea', 'BJ6125341', '--admin', 'pkim', '--admin-name', 'Pat Kim', '--timezone', 'Mars/Olympus_Mons', '--json'], { newPassphrase: PEOPLE.pkim.passphrase })
+    const r = await l.run(['init', '--registrant', 'Calm Waters', '--address', '12 Elm St', '--dea', 'BJ6125341', '--admin', 'pkim', '--admin-name', 'Pat Kim', '--timezone', 'Mars/Olympus_Mons', '--json'], { newPassphrase: PEOPLE.pkim.passphrase })
+    // A refused init leaves no ledger file behind.
+    if (existsSync(l.db)) throw new Error(`a refused init left ${l.db} behind`)
+    return r
   } },
   { code: 'INVALID_DAYS', exit: 2, mode: 'json', how: 'demo --days 0', run: async (ctx) => (await ctx.empty()).run(['demo', '--days', '0', '--json']) },
   onClinic('DB_EXISTS', 2, 'demo --db naming an existing ledger', () => ['demo', '--days', '1']),

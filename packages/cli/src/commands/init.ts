@@ -27,8 +27,20 @@ export function registerInit(program: Command, ctx: CliContext, state: RunState)
       const admin = await need(ctx, g, opts.admin, '--admin', 'Username of the first PIC:')
       const adminName = await need(ctx, g, opts.adminName, '--admin-name', 'Full name of the first PIC:')
       const passphrase = await newPassphrase(ctx, g, admin)
+      // A refused init must not leave an empty ledger file behind: remember whether the file was there.
+      const location = dbLocation(ctx, g)
+      const isFile = !/^postgres(ql)?:\/\//i.test(location)
+      const path = isFile ? (await import('node:path')).resolve(ctx.cwd, location) : ''
+      const { existsSync, rmSync } = await import('node:fs')
+      const existed = isFile && existsSync(path)
       const L: Ledger = await ledger()
-      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: storeLedgerId(L) ?? randomUUID(), timezone: opts.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone })
+      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: storeLedgerId(L) ?? randomUUID(), timezone: opts.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }).catch(async (err: unknown) => {
+        if (isFile && !existed) {
+          await L.store.close()
+          for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true })
+        }
+        throw err
+      })
       const data = { ...writeData(stored, false), db: dbLocation(ctx, g), ledger_id: stored.entry.ledger_id }
       return { exitCode: 0, data, text: `${writeText(stored, false)}  ledger ${stored.entry.ledger_id} at ${dbLocation(ctx, g)}\n` }
     }, { create: true }))

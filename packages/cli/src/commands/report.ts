@@ -1,5 +1,4 @@
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
+import { open, rename, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { finished } from 'node:stream/promises'
 import type { Command } from 'commander'
@@ -16,8 +15,18 @@ interface AuditFlags { from?: string; to?: string; schedule?: string; product?: 
  * Writes a PDF through a temporary file renamed into place, so a reader never sees half a packet.
  */
 async function writePdfFile(path: string, write: (sink: NodeJS.WritableStream) => Promise<unknown>): Promise<void> {
+  if (await stat(path).then(() => true, () => false)) {
+    throw new InputError('FILE_EXISTS', `${path} already exists; a report never overwrites a file`, { hint: 'choose a new file name, e.g. with the date' })
+  }
   const tmp = `${path}.partial-${process.pid}`
-  const sink = createWriteStream(tmp)
+  // Open the file before writing anything, so a bad path is CANNOT_WRITE, not an unhandled stream error.
+  let fh
+  try {
+    fh = await open(tmp, 'wx')
+  } catch (err) {
+    throw new InputError('CANNOT_WRITE', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'check that the folder exists and is writable' })
+  }
+  const sink = fh.createWriteStream()
   try {
     await write(sink)
     if (!sink.writableEnded) sink.end()
