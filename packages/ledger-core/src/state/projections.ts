@@ -14,7 +14,15 @@ export interface RegistrantState {
   readonly schedules: readonly Schedule[]
   readonly timezone: string
 }
-export interface UserState { readonly username: string; readonly name: string; readonly role: Role; readonly active: boolean; readonly since_seq: number }
+export interface UserState {
+  readonly username: string
+  readonly name: string
+  readonly role: Role
+  readonly active: boolean
+  readonly since_seq: number
+  /** The user's current signing public key (`ed25519:<base64>`), when they have one. */
+  readonly public_key?: string
+}
 export interface LocationState { readonly code: string; readonly name: string }
 export interface ProductState {
   readonly code: string

@@ -4,6 +4,7 @@ import type { Entry, StoredEntry } from '../model/entry.ts'
 import { evolve } from '../state/evolve.ts'
 import type { Decision, LedgerStore, WriteTransaction } from './ledger-store.ts'
 import type { Clock } from './ports.ts'
+import type { EntrySignature } from '../signing/entry-signature.ts'
 
 export interface AppendOptions {
   /** Decides the entry from the state under the write lock. Throws to refuse. */
@@ -15,6 +16,12 @@ export interface AppendOptions {
   readonly expectedTipSeq?: number
   /** Idempotency key: a retry with the same id returns the entry first appended. */
   readonly requestId?: string
+  /**
+   * Signs the placed and hashed entry (its actor's and witness's keys, docs/signatures.md). Runs
+   * under the write lock after hashing; the signatures are stored in the same transaction. Throws to
+   * refuse the append (e.g. a signer's key is required but missing).
+   */
+  readonly sign?: (tx: WriteTransaction, stored: StoredEntry) => Promise<readonly EntrySignature[]>
 }
 
 export interface AppendResult { readonly stored: StoredEntry; readonly replayed: boolean }
@@ -55,7 +62,9 @@ export async function appendEntry(store: LedgerStore, options: AppendOptions): P
     const { canonical, hash } = hashEntry(entry)
     const changes = await evolve(tx, entry, (seq) => tx.entry(seq))
     const stored: StoredEntry = { entry, canonical, hash }
+    const signatures = options.sign ? await options.sign(tx, stored) : []
     await tx.insertEntry(stored)
+    if (signatures.length > 0) await tx.putSignatures(signatures)
     await tx.putProjections(entry.seq, changes)
     for (const c of decision.credentials ?? []) await tx.putCredential(c)
     return { stored, replayed: false }

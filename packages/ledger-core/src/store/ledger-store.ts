@@ -1,6 +1,7 @@
 import type { EntryDraft, StoredEntry } from '../model/entry.ts'
 import type { ProjectionChange, ProjectionKind, ProjectionView } from '../state/projections.ts'
 import type { Entry } from '../model/entry.ts'
+import type { EntrySignature } from '../signing/entry-signature.ts'
 
 /** A row of the entry table as a store holds it: the columns and the exact hashed bytes. */
 export interface EntryRow {
@@ -21,6 +22,23 @@ export interface CredentialRecord {
   readonly username: string
   readonly passphrase_hash: string
   readonly updated_at: string
+  /**
+   * The user's Ed25519 private key sealed with a key derived from their passphrase
+   * (`sealed-ed25519-v1$…`, see auth/sealed-key.ts); null or absent for users without a signing key.
+   */
+  readonly sealed_key?: string | null
+}
+
+/** A signed checkpoint the ledger gave out (a count, an audit packet, `csledger checkpoint`), kept for exports. */
+export interface CheckpointRecord {
+  /** Entries covered: seq 1..size. */
+  readonly size: number
+  /** The Merkle root of those entries, 64 lowercase hex digits. */
+  readonly root: string
+  /** The signed note, verbatim (C2SP signed-note over a tlog-checkpoint body). */
+  readonly note: string
+  /** When it was signed (system clock, ISO-8601). */
+  readonly created_at: string
 }
 
 /** The head of a chain: its last seq and hash. */
@@ -34,6 +52,10 @@ export interface WriteTransaction extends ProjectionView {
   insertEntry(stored: StoredEntry): Promise<void>
   putProjections(seq: number, changes: readonly ProjectionChange[]): Promise<void>
   putCredential(record: CredentialRecord): Promise<void>
+  /** Stores the signatures of the entry just inserted (same transaction, append-only). */
+  putSignatures(signatures: readonly EntrySignature[]): Promise<void>
+  /** Stores a signed checkpoint (append-only). */
+  putCheckpoint(record: CheckpointRecord): Promise<void>
 }
 
 /** Read access outside a write (balances, logs, verify). */
@@ -65,6 +87,10 @@ export interface LedgerStore {
   /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
   seqAtTime(iso: string): Promise<number>
   credential(username: string): Promise<CredentialRecord | undefined>
+  /** Entry signatures in (seq, role) order, streamed; `range` bounds seq as in entryRows. */
+  signatureRows(range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntrySignature>
+  /** Stored signed checkpoints, in the order they were stored. */
+  checkpointRows(): AsyncIterable<CheckpointRecord>
   /**
    * Optional: runs many appends in one transaction (one durable commit), each append isolated
    * so a refused one rolls back alone. Stores without it commit each append on its own.
