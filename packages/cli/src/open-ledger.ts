@@ -15,12 +15,13 @@ export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { c
   if (/^postgres(ql)?:\/\//.test(location)) {
     const pg = await import('@csledger/ledger-postgres') as unknown as { openPostgresStore?: (url: string, o: object) => Promise<import('@csledger/ledger-core').LedgerStore> }
     if (!pg.openPostgresStore) throw new Error('the PostgreSQL store is not available in this build')
-    return new Ledger({ store: await pg.openPostgresStore(location, options), clock: ctx.clock })
+    return new Ledger({ store: await pg.openPostgresStore(location, options), clock: ctx.clock, signing: true })
   }
   const { openSqliteStore } = await import('@csledger/ledger-sqlite')
   const { resolve } = await import('node:path')
   // Read commands open the embedded SQLite file normally too, so a pending migration is applied
   // (the store reads through its own read-only connection either way).
   const store = await openSqliteStore(resolve(ctx.cwd, location), options.create ? { create: true } : {})
-  return new Ledger({ store, clock: ctx.clock })
+  // Signing on: new users get Ed25519 keys and every entry is signed by its actor and witness (docs/signatures.md).
+  return new Ledger({ store, clock: ctx.clock, signing: true })
 }

@@ -8,6 +8,7 @@ import { itemsFromFlags, itemsFromPrompts, itemsFromSheet } from '../count-input
 import { describeDifference, describeItem, discrepancyLine } from '../output/discrepancy-text.ts'
 import { writeData } from '../output/entry-summary.ts'
 import { table } from '../output/table.ts'
+import { checkpointAfterCount, checkpointData } from './checkpoint.ts'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 
@@ -40,13 +41,16 @@ export function registerCount(program: Command, ctx: CliContext, state: RunState
       const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
       const r = await L.count({ location, basedOnSeq, items, by: actor, witness }, writeOpts(opts))
       const d = r.stored.entry.data as CountData
+      // Every count produces a checkpoint, signed by the counter and the witness: its code goes on the count sheet.
+      const signed = await checkpointAfterCount(L, actor, witness)
       const lines = [
         `count #${r.stored.entry.seq} of ${location} by ${actor.username}, witnessed by ${witness.username}: ${d.items.length} item(s), compared with the ledger at #${d.based_on_seq}`,
         ...d.items.map((i) => `  ${describeItem(i)}: ${describeDifference(i)}`),
         d.discrepancies.length === 0 ? 'no discrepancies' : `${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'} opened (resolve with \`csledger reconcile <id> …\`):`,
         ...d.discrepancies.map((x) => `  ${discrepancyLine(x)}`),
-      ]
-      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies }, text: lines.join('\n') + '\n' }
+        signed.cp ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the count sheet` : signed.note ?? '',
+      ].filter(Boolean)
+      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies, ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : {}) }, text: lines.join('\n') + '\n' }
     }))
   example(cmd, 'csledger count --location SAFE-1 --by pkim --witness nkim                       # interactive, blind', 'csledger count --location SAFE-1 --by pkim --witness nkim --item K2417A=3 --item C-0042=3.2mL')
 }
@@ -82,14 +86,16 @@ export function registerInventory(program: Command, ctx: CliContext, state: RunS
       const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
       const r = await L.inventory({ type: kind, at, basedOnSeq, items, ...(opts.takenAt ? { takenAt: opts.takenAt } : {}), by: actor, witness }, writeOpts(opts))
       const d = r.stored.entry.data as InventoryData
+      const signed = await checkpointAfterCount(L, actor, witness)
       const lines = [
         `${d.type} inventory #${r.stored.entry.seq} at ${d.at} of business, ${d.taken_at}: ${d.registrant.name}, DEA ${d.registrant.dea_number}`,
         d.zero ? '  zero inventory: nothing on hand' : '',
         ...d.items.map((i) => `  ${describeItem(i)}: ${i.type === 'sealed' ? `${i.counted} sealed` : `${i.counted_ml} mL${i.estimated ? ' (estimated)' : ''}`}`),
         ...d.discrepancies.map((x) => `  discrepancy ${discrepancyLine(x)}`),
         `  taken by ${actor.username}, witnessed by ${witness.username}`,
+        signed.cp ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the inventory record` : signed.note ?? '',
       ].filter(Boolean)
-      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: writeData(r.stored, r.replayed), text: lines.join('\n') + '\n' }
+      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : {}) }, text: lines.join('\n') + '\n' }
     }))
   example(cmd, 'csledger inventory --kind initial --at opening --zero --by pkim --witness nkim', 'csledger inventory --kind biennial --at close --by pkim --witness nkim --item SAFE-1/K2417A=4 --item C-0042=3.2mL~')
 }

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { InputError, type Ledger, type LedgerCheckpoint, type Principal } from '@csledger/ledger-core'
+import { need } from '../ask.ts'
+import { authenticate } from '../auth.ts'
+import { type RunState, action, example } from '../command-kit.ts'
+import type { CliContext } from '../context.ts'
+
+export function registerCheckpoint(program: Command, ctx: CliContext, state: RunState): void {
+  const cmd = program.command('checkpoint')
+    .description('sign the ledger as it stands (entry count and Merkle root) with the PIC\'s key, and write it to a file to give away; prints its short code')
+    .option('--out <file>', 'where to write the signed checkpoint (never overwritten)')
+    .option('--by <pic>', 'the PIC signing')
+    .option('--cosigner <user>', 'a second signer, e.g. the medical director (passphrase: CSLEDGER_WITNESS_PASSPHRASE)')
+    .action(action<{ out?: string; by?: string; cosigner?: string }>(ctx, state, async ({ opts, g, ledger }) => {
+      if (!opts.out) throw new InputError('MISSING_OPTION', '--out is required', { hint: 'e.g. csledger checkpoint --out checkpoint-2026-11-26.txt --by pkim' })
+      const target = resolve(ctx.cwd, opts.out)
+      if (existsSync(target)) throw new InputError('FILE_EXISTS', `${target} already exists`, { hint: 'choose another --out; a checkpoint file is never overwritten' })
+      const by = await need(ctx, g, opts.by, '--by', 'Your username (PIC):')
+      const L = await ledger()
+      const pic = await authenticate(ctx, g, L, by, 'actor')
+      const cosigners = opts.cosigner ? [await authenticate(ctx, g, L, opts.cosigner, 'witness')] : []
+      const cp = await L.checkpoint({ by: pic, cosigners, requirePic: true })
+      const out = await writeCheckpointFile(target, cp)
+      return { exitCode: 0, data: checkpointData(cp, out), text: `${checkpointText(cp)}  written to ${out}\n` }
+    }))
+  example(cmd, 'csledger checkpoint --out checkpoint-2026-11-26.txt --by pkim', 'csledger checkpoint --out month-end.txt --by pkim --cosigner drlee')
+}
+
+/**
+ * Signs a checkpoint after a count or an inventory, by the counter and the witness (each already
+ * authenticated). Returns undefined, with a note, when either has no signing key (a user created
+ * before signing existed): the count stands, only the checkpoint is skipped.
+ */
+export async function checkpointAfterCount(L: Ledger, by: Principal, witness: Principal): Promise<{ cp?: LedgerCheckpoint; note?: string }> {
+  const people = [by, ...(witness.username !== by.username ? [witness] : [])]
+  const keyless = people.filter((p) => !p.signingKey).map((p) => p.username)
+  if (keyless.length > 0) return { note: `no checkpoint signed: ${keyless.join(' and ')} ha${keyless.length === 1 ? 's' : 've'} no signing key (enrol one with \`csledger user passphrase <username>\`)` }
+  return { cp: await L.checkpoint({ by, cosigners: people.slice(1) }) }
+}
+
+/** The lines a checkpoint prints: the code to copy onto the count sheet, size, root and signers. */
+export function checkpointText(cp: LedgerCheckpoint): string {
+  return [
+    `checkpoint ${cp.code}`,
+    `  entries 1-${cp.checkpoint.size}, Merkle root ${Buffer.from(cp.checkpoint.rootHash).toString('base64')}`,
+    `  signed by ${cp.signers.map((s) => `${s.username} (${s.keyName})`).join(', ')}`,
+    '  copy the code onto the count sheet: whoever holds it can later prove the ledger was not rewritten',
+  ].join('\n') + '\n'
+}
+
+export function checkpointData(cp: LedgerCheckpoint, out?: string): Record<string, unknown> {
+  return {
+    code: cp.code, origin: cp.checkpoint.origin, size: cp.checkpoint.size, root: Buffer.from(cp.checkpoint.rootHash).toString('base64'),
+    signers: cp.signers, note: cp.note, ...(out ? { out } : {}),
+  }
+}
+
+async function writeCheckpointFile(out: string, cp: LedgerCheckpoint): Promise<string> {
+  try {
+    await writeFile(out, cp.note, { flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new InputError('FILE_EXISTS', `${out} already exists; the checkpoint was signed and stored, but not written out`, { hint: `choose another --out; \`csledger export --bundle <dir>\` also writes every stored checkpoint` })
+    }
+    throw err
+  }
+  return out
+}
