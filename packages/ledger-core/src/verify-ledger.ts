@@ -95,8 +95,10 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   }
   for (let s = await sigRows.peek(); s; s = await sigRows.peek()) { sawSignature = true; signatures.orphan(s); sigRows.take() }
   if (!roots.has(frontier.size)) roots.set(frontier.size, frontier.root())
-  const findings = [...(await store.checkStorage?.() ?? []), ...chain.finish(options.expectedHead, () => hashAtExpected), ...replayFindings]
-  if (findings.length === 0) findings.push(...compareProjections(rebuilt.snapshot(), await store.projectionRows()), ...(await history.finish()))
+  // Order: damage to the file, the chain, then who signed what and the checkpoints given out (the
+  // evidence of tampering), then whether the entries add up (replay, stored projections).
+  const findings = [...(await store.checkStorage?.() ?? []), ...chain.finish(options.expectedHead, () => hashAtExpected)]
+  const chainFindings = findings.length
   findings.push(...signatures.finish())
   const verdicts: CheckpointVerdict[] = []
   for (const c of stored) {
@@ -109,6 +111,8 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     verdicts.push(r.verdict)
     findings.push(...r.findings)
   }
+  findings.push(...replayFindings)
+  if (chainFindings === 0 && replayFindings.length === 0) findings.push(...compareProjections(rebuilt.snapshot(), await store.projectionRows()), ...(await history.finish()))
   const extra: { signatures?: SignatureSummary; checkpoints?: CheckpointVerdict[] } = {}
   if (sawSignature || signatures.directory.signingSince !== null) extra.signatures = signatures.summary
   if (verdicts.length > 0) extra.checkpoints = verdicts
