@@ -20,7 +20,7 @@ import { type CorrectCommand, decideCorrection } from './rules/correction.ts'
 import { type AdministerCommand, type CosignCommand, type WasteCommand, decideAdministration, decideCosign, decideWaste } from './rules/dose.ts'
 import { type InitCommand, decideInit } from './rules/registrant.ts'
 import { type OpenCommand, type ReceiveCommand, type TransferCommand, decideOpening, decideReceipt, decideTransfer } from './rules/stock.ts'
-import type { Decision, LedgerStore, WriteTransaction } from './store/ledger-store.ts'
+import type { CheckpointRecord, Decision, LedgerStore, WriteTransaction } from './store/ledger-store.ts'
 import { type AppendResult, appendEntry } from './store/append-entry.ts'
 import type { Clock } from './store/ports.ts'
 import { SYSTEM_CLOCK } from './store/ports.ts'
@@ -35,7 +35,6 @@ import { type StatusReport, buildStatus } from './status.ts'
 import { Decimal } from 'decimal.js'
 import { dec } from './model/quantity.ts'
 import { RuleViolation } from './errors.ts'
-import type { ExpectedHead } from './chain/verify-chain.ts'
 
 export interface LedgerConfig {
   readonly store: LedgerStore
@@ -257,7 +256,7 @@ export class Ledger {
   }
 
   /** Stored checkpoints (each count, audit packet and `csledger checkpoint`), oldest first. */
-  async *checkpoints(): AsyncIterable<import('./store/ledger-store.ts').CheckpointRecord> {
+  async *checkpoints(): AsyncIterable<CheckpointRecord> {
     yield* this.store.checkpointRows()
   }
 
