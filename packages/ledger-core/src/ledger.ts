@@ -261,8 +261,8 @@ export class Ledger {
   }
 
   /** Entry signatures as JSONL, one canonical line per signature `{"role":…,"seq":…,"signature":…,"signer":…}` (docs/signatures.md). */
-  async *exportSignaturesJsonl(): AsyncIterable<string> {
-    for await (const s of this.store.signatureRows()) yield `${canonicalJson({ role: s.role, seq: s.seq, signature: s.signature, signer: s.signer })}\n`
+  async *exportSignaturesJsonl(range: { toSeq?: number } = {}): AsyncIterable<string> {
+    for await (const s of this.store.signatureRows(range)) yield `${canonicalJson({ role: s.role, seq: s.seq, signature: s.signature, signer: s.signer })}\n`
   }
 
   /**
@@ -331,8 +331,8 @@ export class Ledger {
   }
 
   /** The raw chain as JSONL lines `{"entry":<canonical>,"hash":"<hex>"}` (exactly the hashed bytes). */
-  async *exportJsonl(): AsyncIterable<string> {
-    for await (const row of this.store.entryRows()) yield `{"entry":${row.canonical},"hash":"${row.hash}"}\n`
+  async *exportJsonl(range: { toSeq?: number } = {}): AsyncIterable<string> {
+    for await (const row of this.store.entryRows(range)) yield `{"entry":${row.canonical},"hash":"${row.hash}"}\n`
   }
 
   #checkNewPassphrase(passphrase: string): void {

@@ -53,7 +53,9 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   // Signatures and checkpoints (docs/signatures.md): signature rows are merged in by seq, and the
   // Merkle root is kept at every size a checkpoint names.
   const signatures = new SignatureChecker()
-  const sigRows = new Peekable(store.signatureRows()[Symbol.asyncIterator]())
+  // Entries up to the head as verify starts have their signatures in the stream; for any appended
+  // while verify runs, the stream may have run dry before they were written.
+  const sigRows = new SignatureStream(store, (await store.read().head())?.seq ?? 0)
   let sawSignature = false
   const stored: Array<{ label: string; note: string }> = []
   let n = 0
@@ -73,13 +75,9 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     frontier.append(leaf)
     leaves?.push(leaf)
     if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root())
-    const mine: EntrySignature[] = []
-    for (let s = await sigRows.peek(); s && s.seq <= row.seq; s = await sigRows.peek()) {
-      sawSignature = true
-      if (s.seq < row.seq || mine.some((x) => x.role === s!.role)) signatures.misplaced(s)
-      else mine.push(s)
-      sigRows.take()
-    }
+    const { mine, misplaced } = await sigRows.upTo(row.seq)
+    if (mine.length + misplaced.length > 0) sawSignature = true
+    for (const x of misplaced) signatures.misplaced(x)
     if (entry) signatures.push(entry, contentHash, mine)
     if (entry && replayFindings.length < 20) {
       try {
@@ -93,7 +91,14 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     }
     if (options.onProgress && chain.count % 10_000 === 0) options.onProgress(chain.count)
   }
-  for (let s = await sigRows.peek(); s; s = await sigRows.peek()) { sawSignature = true; signatures.orphan(s); sigRows.take() }
+  // Signatures past the chain: left behind by a removed tail, unless their entry was appended since.
+  const rest = await sigRows.rest()
+  const head = rest.length > 0 ? (await store.read().head())?.seq ?? 0 : 0
+  for (const x of rest) {
+    if (x.seq > frontier.size && x.seq <= head) continue
+    sawSignature = true
+    signatures.orphan(x)
+  }
   if (!roots.has(frontier.size)) roots.set(frontier.size, frontier.root())
   // Order: damage to the file, the chain, then who signed what and the checkpoints given out (the
   // evidence of tampering), then whether the entries add up (replay, stored projections).
@@ -119,16 +124,51 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   return { ok: findings.length === 0, entries: chain.count, head: chain.head, ledger_id: chain.ledgerId, findings, ...extra }
 }
 
-/** An async iterator that can look one item ahead (to merge two seq-ordered streams). */
-class Peekable<T> {
-  readonly #it: AsyncIterator<T>
-  #next: T | null | undefined
-  constructor(it: AsyncIterator<T>) { this.#it = it }
-  async peek(): Promise<T | null> {
+/**
+ * Entry signatures read in step with the entries. Signatures commit with their entry, so the
+ * signatures of every entry up to the head at the start are in the stream; for an entry appended
+ * while verify runs, after the stream ran dry, they are read for that entry alone.
+ */
+class SignatureStream {
+  readonly #store: LedgerStore
+  readonly #startHead: number
+  readonly #it: AsyncIterator<EntrySignature>
+  #next: EntrySignature | null | undefined
+  #dry = false
+
+  constructor(store: LedgerStore, startHead: number) {
+    this.#store = store
+    this.#startHead = startHead
+    this.#it = store.signatureRows()[Symbol.asyncIterator]()
+  }
+
+  /** The signatures of entry `seq`, and any stored out of order before it. */
+  async upTo(seq: number): Promise<{ mine: EntrySignature[]; misplaced: EntrySignature[] }> {
+    const mine: EntrySignature[] = []
+    const misplaced: EntrySignature[] = []
+    const place = (x: EntrySignature) => { if (x.seq < seq || mine.some((m) => m.role === x.role)) misplaced.push(x); else mine.push(x) }
+    if (!this.#dry) {
+      for (let x = await this.#peek(); x && x.seq <= seq; x = await this.#peek()) { place(x); this.#next = undefined }
+      if (this.#next === null) this.#dry = true
+    }
+    if (this.#dry && seq > this.#startHead && mine.length === 0) {
+      for await (const x of this.#store.signatureRows({ fromSeq: seq, toSeq: seq })) place(x)
+    }
+    return { mine, misplaced }
+  }
+
+  /** Signatures after the last entry read. */
+  async rest(): Promise<EntrySignature[]> {
+    const out: EntrySignature[] = []
+    if (this.#dry) return out
+    for (let x = await this.#peek(); x; x = await this.#peek()) { out.push(x); this.#next = undefined }
+    return out
+  }
+
+  async #peek(): Promise<EntrySignature | null> {
     if (this.#next === undefined) { const r = await this.#it.next(); this.#next = r.done ? null : r.value }
     return this.#next
   }
-  take(): void { this.#next = undefined }
 }
 
 /**

@@ -84,12 +84,18 @@ async function writeBundle(L: Ledger, dir: string): Promise<{ dir: string; entri
   await rm(tmp, { recursive: true, force: true })
   await mkdir(join(tmp, 'checkpoints'), { recursive: true })
   try {
-    const entries = await writeLines(join(tmp, 'entries.jsonl'), L.exportJsonl())
-    const signatures = await writeLines(join(tmp, 'signatures.jsonl'), L.exportSignaturesJsonl())
+    // One cut of the ledger: checkpoints read first, then everything up to the head as it was then,
+    // so appends made meanwhile cannot leave a checkpoint past the entries or a signature without its entry.
+    const stored = []
+    for await (const c of L.checkpoints()) stored.push(c)
+    const headNow = await L.store.read().head()
+    const range = { toSeq: headNow?.seq ?? 0 }
+    const entries = await writeLines(join(tmp, 'entries.jsonl'), L.exportJsonl(range))
+    const signatures = await writeLines(join(tmp, 'signatures.jsonl'), L.exportSignaturesJsonl(range))
     const keys = await L.keysText()
     await writeFile(join(tmp, 'keys.txt'), keys, { flag: 'wx' })
     const names: string[] = []
-    for await (const c of L.checkpoints()) {
+    for (const c of stored) {
       const stem = String(c.size).padStart(9, '0')
       let name = `${stem}.txt`
       for (let i = 2; names.includes(name); i++) name = `${stem}-${i}.txt`
@@ -98,8 +104,7 @@ async function writeBundle(L: Ledger, dir: string): Promise<{ dir: string; entri
     }
     if (existsSync(dir)) await rm(dir, { recursive: true })
     await rename(tmp, dir)
-    const head = await L.store.read().head()
-    return { dir, entries, head: head ? { seq: head.seq, hash: head.hash } : null, signatures, keys: keys.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length, checkpoints: names.map((n) => `checkpoints/${n}`) }
+    return { dir, entries, head: headNow ? { seq: headNow.seq, hash: headNow.hash } : null, signatures, keys: keys.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length, checkpoints: names.map((n) => `checkpoints/${n}`) }
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
     throw err

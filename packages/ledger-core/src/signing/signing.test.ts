@@ -7,6 +7,7 @@ import type { LedgerStore } from '../store/ledger-store.ts'
 import { cosignNote, parseNote } from '../checkpoint/signed-note.ts'
 import { ENTRY_SIGNATURE_DOMAIN_V1, entrySignatureMessage, signEntryHash, verifyEntrySignature } from './entry-signature.ts'
 import { ed25519NoteSigner } from '../checkpoint/note-key.ts'
+import { verifyLedger } from '../verify-ledger.ts'
 
 const KDF = { N: 1024, r: 1, p: 1 }
 const PASS = 'correct horse battery'
@@ -104,6 +105,32 @@ describe('a ledger with signing on', () => {
     expect((await L.store.read().get('user', 'nkim'))!.public_key).toBe(key)
     await L.administer({ container: 'C-0001', dose: '35mg', patient: 'P-1042', by: again })
     expect((await L.verify()).findings).toEqual([])
+  })
+})
+
+describe('verify while others append', () => {
+  it('given an entry appended after the signature stream ran dry, then its signatures are read for it, not taken as missing', async () => {
+    const { L, store, nurse } = await clinic()
+    const tip = (await store.read().head())!.seq
+    await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-1', by: nurse })
+    // Verify started when the head was `tip`; the last entry was appended after its first read of signatures.
+    let calls = 0
+    let heads = 0
+    const racing: LedgerStore = {
+      ...store,
+      read: () => ({ ...store.read(), head: async () => (heads++ === 0 ? { ...(await store.read().head())!, seq: tip } : store.read().head()) }),
+      signatureRows: (r = {}) => (calls++ === 0 ? store.signatureRows({ ...r, toSeq: tip }) : store.signatureRows(r)),
+    }
+    const report = await verifyLedger(racing)
+    expect(report.findings).toEqual([])
+    expect(report.signatures?.verified).toBe(10)
+  })
+
+  it('given signatures left past the last entry, then each is an ORPHAN_SIGNATURE', async () => {
+    const { store } = await clinic()
+    const cut: LedgerStore = { ...store, entryRows: (r = {}) => store.entryRows({ ...r, toSeq: 7 }), read: () => ({ ...store.read(), head: async () => ({ ...(await store.read().head())!, seq: 7 }) }) }
+    const report = await verifyLedger(cut)
+    expect(report.findings.filter((f) => f.code === 'ORPHAN_SIGNATURE').map((f) => f.seq)).toEqual([8])
   })
 })
 
