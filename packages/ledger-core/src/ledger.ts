@@ -1,4 +1,4 @@
-import { AuthError, InputError } from './errors.ts'
+import { AuthError, InputError, IntegrityError } from './errors.ts'
 import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
 import { type NewSigningCredential, createSigningCredential, openSigningCredential, sealCredential } from './auth/signing-credential.ts'
 import { type SignatureRole, type EntrySignature, signEntryHash } from './signing/entry-signature.ts'
@@ -12,6 +12,11 @@ import { checkpointOrigin } from './checkpoint/checkpoint-origin.ts'
 import { ed25519NoteSigner, type NoteSigner } from './checkpoint/note-key.ts'
 import { signCheckpoint } from './checkpoint/signed-checkpoint.ts'
 import { canonicalJson } from './chain/canonical-json.ts'
+import { checkCheckpoint, peekCheckpoint } from './signing/checkpoint-check.ts'
+import type { PackedLeaves } from './signing/packed-leaves.ts'
+import { subtreeRoot } from './merkle/leaf-hash-source.ts'
+import { inclusionProof as inclusionProofOf, verifyInclusion } from './merkle/inclusion-proof.ts'
+import { formatTlogProof } from './checkpoint/tlog-proof.ts'
 import { type BalanceFilter, type BalanceRow, buildBalance } from './balance.ts'
 import type { Entry, StoredEntry } from './model/entry.ts'
 import { type DecideContext, type Principal, activeUser } from './rules/common.ts'
@@ -253,6 +258,43 @@ export class Ledger {
     const createdAt = this.clock.now().toISOString()
     await this.store.writeTransaction((tx) => tx.putCheckpoint({ size: tree.size, root: Buffer.from(tree.root).toString('hex'), note, created_at: createdAt }))
     return { note, checkpoint, code: checkpointCode(checkpoint), signers: signers.map(({ username, keyName }) => ({ username, keyName })) }
+  }
+
+  /**
+   * An offline proof that entry `seq` is in a signed checkpoint: a C2SP tlog-proof whose `extra` is
+   * the entry's export line (`{"entry":…,"hash":…}`), so the file alone shows the entry, its hash,
+   * the RFC 9162 audit path to the root and the signed checkpoint (docs/checkpoints.md §1). The
+   * checkpoint is `note` (one given out earlier), or else the newest stored one that covers `seq`.
+   * It must be signed by a key this ledger records and match the entries (IntegrityError otherwise).
+   *
+   * @example
+   * const proof = await ledger.inclusionProof(1042) // write it to a file for the inspector
+   */
+  async inclusionProof(seq: number, note?: string): Promise<{ proof: string; checkpoint: Checkpoint; code: string }> {
+    let chosen = note
+    if (chosen === undefined) {
+      for await (const c of this.store.checkpointRows()) if (c.size >= seq) chosen = c.note
+    }
+    if (chosen === undefined) throw new InputError('NO_CHECKPOINT', `no stored checkpoint covers entry ${seq}`, { hint: 'sign one with `csledger checkpoint --out <file> --by <pic>`, or give one with --checkpoint' })
+    const tree = await ledgerTree(this.store, { keepLeaves: true })
+    const leaves = tree.leaves as PackedLeaves
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > tree.size) throw new InputError('SEQ_OUT_OF_RANGE', `no entry ${seq} in this ledger (1-${tree.size})`)
+    const directory = new KeyDirectory()
+    let line = ''
+    for await (const row of this.store.entryRows()) {
+      directory.push(JSON.parse(row.canonical) as Entry)
+      if (row.seq === seq) line = `{"entry":${row.canonical},"hash":"${row.hash}"}`
+    }
+    const cp = peekCheckpoint(chosen)
+    const roots = new Map<number, Uint8Array>()
+    if (cp && cp.size <= tree.size) roots.set(cp.size, subtreeRoot(leaves, 0, cp.size))
+    const { findings } = checkCheckpoint(chosen, { label: 'the checkpoint', ledgerId: tree.ledgerId, directory, size: tree.size, roots })
+    if (!cp || findings[0]) throw new IntegrityError(findings[0]?.code ?? 'CHECKPOINT_MALFORMED', findings[0]?.message ?? 'not a signed checkpoint', { hint: 'run `csledger verify --checkpoint <file>`' })
+    if (cp.size < seq) throw new InputError('NOT_COVERED', `the checkpoint covers entries 1-${cp.size}, not entry ${seq}`, { hint: 'use a later checkpoint' })
+    const path = inclusionProofOf(seq - 1, cp.size, leaves)
+    const check = verifyInclusion({ index: seq - 1, size: cp.size, leafHash: leaves.leafHash(seq - 1), proof: path, root: cp.rootHash })
+    if (!check.ok) throw new Error(`the inclusion proof of entry ${seq} does not verify: ${check.reason}`)
+    return { proof: formatTlogProof({ extra: Buffer.from(line, 'utf8'), index: seq - 1, proof: path, checkpoint: chosen }), checkpoint: cp, code: checkpointCode(cp) }
   }
 
   /** Stored checkpoints (each count, audit packet and `csledger checkpoint`), oldest first. */

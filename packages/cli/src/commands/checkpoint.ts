@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InputError, type Ledger, type LedgerCheckpoint, type Principal } from '@csledger/ledger-core'
@@ -27,6 +27,25 @@ export function registerCheckpoint(program: Command, ctx: CliContext, state: Run
       return { exitCode: 0, data: checkpointData(cp, out), text: `${checkpointText(cp)}  written to ${out}\n` }
     }))
   example(cmd, 'csledger checkpoint --out checkpoint-2026-11-26.txt --by pkim', 'csledger checkpoint --out month-end.txt --by pkim --cosigner drlee')
+}
+
+export function registerProve(program: Command, ctx: CliContext, state: RunState): void {
+  const cmd = program.command('prove <seq>')
+    .description('write an offline proof (C2SP tlog-proof) that one entry is in a signed checkpoint: the entry, its Merkle audit path and the checkpoint, to show one record without the whole ledger')
+    .option('--out <file>', 'where to write the proof (never overwritten)')
+    .option('--checkpoint <file>', 'the signed checkpoint to prove against (default: the newest stored one that covers the entry)')
+    .action(action<{ out?: string; checkpoint?: string }>(ctx, state, async ({ opts, ledger, positional }) => {
+      if (!opts.out) throw new InputError('MISSING_OPTION', '--out is required', { hint: 'e.g. csledger prove 1042 --out entry-1042.proof' })
+      const seq = Number(positional[0])
+      if (!/^[1-9]\d{0,15}$/.test(positional[0] ?? '')) throw new InputError('INVALID_SEQ', `"${String(positional[0]).slice(0, 20)}" is not an entry number`)
+      const target = resolve(ctx.cwd, opts.out)
+      if (existsSync(target)) throw new InputError('FILE_EXISTS', `${target} already exists`, { hint: 'choose another --out' })
+      const note = opts.checkpoint ? await readFile(resolve(ctx.cwd, opts.checkpoint), 'utf8') : undefined
+      const r = await (await ledger()).inclusionProof(seq, note)
+      await writeFile(target, r.proof, { flag: 'wx' })
+      return { exitCode: 0, data: { seq, out: target, checkpoint: r.code, proof: r.proof }, text: `proof that entry ${seq} is in checkpoint ${r.code} written to ${target}\n` }
+    }, { readonly: true }))
+  example(cmd, 'csledger prove 1042 --out entry-1042.proof', 'csledger prove 1042 --checkpoint count-2026-11-26.txt --out entry-1042.proof')
 }
 
 /**

@@ -8,6 +8,9 @@ import { cosignNote, parseNote } from '../checkpoint/signed-note.ts'
 import { ENTRY_SIGNATURE_DOMAIN_V1, entrySignatureMessage, signEntryHash, verifyEntrySignature } from './entry-signature.ts'
 import { ed25519NoteSigner } from '../checkpoint/note-key.ts'
 import { verifyLedger } from '../verify-ledger.ts'
+import { parseTlogProof } from '../checkpoint/tlog-proof.ts'
+import { verifyInclusion } from '../merkle/inclusion-proof.ts'
+import { entryLeafHash } from '../merkle/rfc6962-hasher.ts'
 
 const KDF = { N: 1024, r: 1, p: 1 }
 const PASS = 'correct horse battery'
@@ -105,6 +108,31 @@ describe('a ledger with signing on', () => {
     expect((await L.store.read().get('user', 'nkim'))!.public_key).toBe(key)
     await L.administer({ container: 'C-0001', dose: '35mg', patient: 'P-1042', by: again })
     expect((await L.verify()).findings).toEqual([])
+  })
+})
+
+describe('inclusion proofs', () => {
+  it('given a stored checkpoint, then the tlog-proof of an entry carries the entry line and its audit path verifies against the signed root', async () => {
+    const { L, pic, nurse } = await clinic()
+    await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-1', by: nurse })
+    const cp = await L.checkpoint({ by: pic })
+    await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-2', by: nurse })
+    const { proof, code } = await L.inclusionProof(7)
+    expect(code).toBe(cp.code)
+    const p = parseTlogProof(proof)
+    const line = JSON.parse(Buffer.from(p.extra!).toString('utf8')) as { entry: { seq: number }; hash: string }
+    expect(line.entry.seq).toBe(7)
+    expect(p.checkpoint).toBe(cp.note)
+    expect(verifyInclusion({ index: p.index, size: cp.checkpoint.size, leafHash: entryLeafHash(line.hash), proof: p.proof, root: cp.checkpoint.rootHash })).toEqual({ ok: true })
+  })
+
+  it('given an entry after the checkpoint, then NOT_COVERED; given a checkpoint of another history, then it is refused', async () => {
+    const { L, pic, nurse } = await clinic()
+    const cp = await L.checkpoint({ by: pic })
+    await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-1', by: nurse })
+    await expect(L.inclusionProof(9, cp.note)).rejects.toMatchObject({ code: 'NOT_COVERED' })
+    const other = await clinic()
+    await expect(other.L.inclusionProof(3, cp.note)).rejects.toMatchObject({ code: 'CHECKPOINT_UNKNOWN_SIGNER' })
   })
 })
 
