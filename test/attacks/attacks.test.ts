@@ -334,6 +334,23 @@ describe('attacks on the ledger file', () => {
   })
 })
 
+describe('signing over a tampered file', () => {
+  it('given an edited entry, when a count is taken, then the count is recorded but no checkpoint is signed over the broken chain (exit 5)', async () => {
+    const db = victim()
+    const seq = base.seqs.dose
+    tamper(db, (d) => {
+      const e = JSON.parse(rows(d, seq)[0]!.canonical)
+      e.data.patient = 'P-0000'
+      d.prepare('UPDATE ledger_entry SET canonical = ? WHERE seq = ?').run(canonicalJson(e), seq)
+    })
+    const r = await cli(db, ['count', '--location', 'SAFE-1', '--by', 'rdiaz', '--witness', 'nkim', '--item', 'K2417A=2', '--item', 'C-0001=8mL', '--json'])
+    expect(r.code).toBe(5)
+    expect(r.json!.data).toMatchObject({ kind: 'count', checkpoint_not_signed: expect.stringContaining(`the chain does not verify, so it cannot be signed: entry ${seq} was edited`) })
+    const refused = await cli(db, ['checkpoint', '--out', tmp.file(`cp-${n}.txt`), '--by', 'pkim', '--json'])
+    expect([refused.code, refused.json!.error!.code]).toEqual([5, 'CHAIN_BROKEN'])
+  })
+})
+
 describe('what is not an attack', () => {
   it('given a passphrase change, then the same key is re-sealed: nothing is re-signed and the ledger still verifies with the checkpoints given out', async () => {
     const db = victim()

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { InputError, type Ledger, type LedgerCheckpoint, type Principal } from '@csledger/ledger-core'
+import { InputError, IntegrityError, type Ledger, type LedgerCheckpoint, LedgerError, type Principal } from '@csledger/ledger-core'
 import { need } from '../ask.ts'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example } from '../command-kit.ts'
@@ -53,11 +53,17 @@ export function registerProve(program: Command, ctx: CliContext, state: RunState
  * authenticated). Returns undefined, with a note, when either has no signing key (a user created
  * before signing existed): the count stands, only the checkpoint is skipped.
  */
-export async function checkpointAfterCount(L: Ledger, by: Principal, witness: Principal): Promise<{ cp?: LedgerCheckpoint; note?: string }> {
+export async function checkpointAfterCount(L: Ledger, by: Principal, witness: Principal): Promise<{ cp?: LedgerCheckpoint; note?: string; integrity?: boolean }> {
   const people = [by, ...(witness.username !== by.username ? [witness] : [])]
   const keyless = people.filter((p) => !p.signingKey).map((p) => p.username)
   if (keyless.length > 0) return { note: `no checkpoint signed: ${keyless.join(' and ')} ha${keyless.length === 1 ? 's' : 've'} no signing key (enrol one with \`csledger user passphrase <username>\`)` }
-  return { cp: await L.checkpoint({ by, cosigners: people.slice(1) }) }
+  try {
+    return { cp: await L.checkpoint({ by, cosigners: people.slice(1) }) }
+  } catch (err) {
+    // The count is recorded whatever happens here: say why no checkpoint was signed, never hide the count.
+    if (!(err instanceof LedgerError)) throw err
+    return { note: `WARNING: the count is recorded, but no checkpoint was signed: ${err.message}${err.hint ? ` (${err.hint})` : ''}`, integrity: err instanceof IntegrityError }
+  }
 }
 
 /** The lines a checkpoint prints: the code to copy onto the count sheet, size, root and signers. */

@@ -50,7 +50,7 @@ export function registerCount(program: Command, ctx: CliContext, state: RunState
         ...d.discrepancies.map((x) => `  ${discrepancyLine(x)}`),
         signed.cp ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the count sheet` : signed.note ?? '',
       ].filter(Boolean)
-      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies, ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : {}) }, text: lines.join('\n') + '\n' }
+      return { exitCode: signed.integrity ? 5 : d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies, ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : signed.note ? { checkpoint_not_signed: signed.note } : {}) }, text: lines.join('\n') + '\n' }
     }))
   example(cmd, 'csledger count --location SAFE-1 --by pkim --witness nkim                       # interactive, blind', 'csledger count --location SAFE-1 --by pkim --witness nkim --item K2417A=3 --item C-0042=3.2mL')
 }
@@ -95,7 +95,7 @@ export function registerInventory(program: Command, ctx: CliContext, state: RunS
         `  taken by ${actor.username}, witnessed by ${witness.username}`,
         signed.cp ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the inventory record` : signed.note ?? '',
       ].filter(Boolean)
-      return { exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : {}) }, text: lines.join('\n') + '\n' }
+      return { exitCode: signed.integrity ? 5 : d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : signed.note ? { checkpoint_not_signed: signed.note } : {}) }, text: lines.join('\n') + '\n' }
     }))
   example(cmd, 'csledger inventory --kind initial --at opening --zero --by pkim --witness nkim', 'csledger inventory --kind biennial --at close --by pkim --witness nkim --item SAFE-1/K2417A=4 --item C-0042=3.2mL~')
 }
