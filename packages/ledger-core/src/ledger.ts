@@ -12,7 +12,7 @@ import { checkpointOrigin } from './checkpoint/checkpoint-origin.ts'
 import { ed25519NoteSigner, type NoteSigner } from './checkpoint/note-key.ts'
 import { signCheckpoint } from './checkpoint/signed-checkpoint.ts'
 import { canonicalJson } from './chain/canonical-json.ts'
-import { checkCheckpoint, peekCheckpoint } from './signing/checkpoint-check.ts'
+import { CHECKPOINT_TIME_PREFIX, checkCheckpoint, peekCheckpoint } from './signing/checkpoint-check.ts'
 import type { PackedLeaves } from './signing/packed-leaves.ts'
 import { subtreeRoot } from './merkle/leaf-hash-source.ts'
 import { inclusionProof as inclusionProofOf, verifyInclusion } from './merkle/inclusion-proof.ts'
@@ -225,7 +225,8 @@ export class Ledger {
   }
 
   /**
-   * Signs a checkpoint of the ledger as it stands (size, Merkle root; docs/checkpoints.md), stores it
+   * Signs a checkpoint of the ledger as it stands (size, Merkle root, and the time as the extension
+   * line `time <ISO-8601>`; docs/checkpoints.md, docs/signatures.md §3), stores it
    * for exports and returns it to give away. `by` signs first, under the ledger's origin when a PIC
    * (the log's own key name) and under `<origin>/<username>` otherwise; each co-signer (a medical
    * director, a witness) signs under `<origin>/<username>`. Every signer needs an opened key
@@ -253,9 +254,10 @@ export class Ledger {
       const keyName = i === 0 && u.role === 'pic' ? origin : `${origin}/${u.username}`
       signers.push({ username: u.username, keyName, signer: ed25519NoteSigner(keyName, p.signingKey) })
     }
-    const checkpoint: Checkpoint = { origin, size: tree.size, rootHash: tree.root }
-    const note = signCheckpoint(checkpoint, signers.map((s) => s.signer))
+    // The signed statement: ledger (origin), size, root, and when it was signed (an extension line).
     const createdAt = this.clock.now().toISOString()
+    const checkpoint: Checkpoint = { origin, size: tree.size, rootHash: tree.root, extensions: [`${CHECKPOINT_TIME_PREFIX}${createdAt}`] }
+    const note = signCheckpoint(checkpoint, signers.map((s) => s.signer))
     await this.store.writeTransaction((tx) => tx.putCheckpoint({ size: tree.size, root: Buffer.from(tree.root).toString('hex'), note, created_at: createdAt }))
     return { note, checkpoint, code: checkpointCode(checkpoint), signers: signers.map(({ username, keyName }) => ({ username, keyName })) }
   }

@@ -29,7 +29,7 @@ export function renderReportText(r: VerifyReport): string {
   for (const c of r.checkpoints) {
     const signers = c.signedBy.length ? `signed by ${c.signedBy.join(', ')}` : 'no trusted signature'
     const unknown = c.unknownSigners.length ? ` (also ${c.unknownSigners.join(', ')}, not trusted)` : ''
-    out.push(`    ${c.file}  ${c.code ?? '-'}  ${signers}${unknown}  [${STATUS_TEXT[c.status]}]`)
+    out.push(`    ${c.file}  ${c.code ?? '-'}${c.time ? `  of ${c.time}` : ''}  ${signers}${unknown}  [${STATUS_TEXT[c.status]}]`)
   }
   const counts = (['error', 'warning', 'info'] as const).map((s) => r.findings.filter((f) => f.severity === s).length)
   out.push(`findings: ${counts[0]} error${counts[0] === 1 ? '' : 's'}, ${counts[1]} warning${counts[1] === 1 ? '' : 's'}, ${counts[2]} note${counts[2] === 1 ? '' : 's'}`)

@@ -34,6 +34,8 @@ export interface CheckpointSummary {
   readonly root: string | null
   /** The printed form: size and base32 root prefix. */
   readonly code: string | null
+  /** When it was signed, as its signed `time` line says. */
+  readonly time: string | null
   /** Trusted keys whose signatures verified (`<name>+<key ID>`). */
   readonly signedBy: readonly string[]
   /** Signatures by keys not in keys.txt (ignored). */
@@ -79,6 +81,7 @@ export interface VerifyBundleOptions {
 
 interface CheckpointState {
   file: string
+  time: string | null
   origin: string | null
   size: number | null
   root: Buffer | null
@@ -226,6 +229,7 @@ export async function verifyBundle(dir: string, options: VerifyBundleOptions = {
     size: c.size,
     root: c.root?.toString('base64') ?? null,
     code: c.size !== null && c.root ? checkpointCode(c.size, c.root) : null,
+    time: c.time,
     signedBy: c.signedBy,
     unknownSigners: c.unknownSigners,
     status: c.status,
@@ -287,7 +291,7 @@ function readCheckpoints(dir: string, keys: readonly TrustedKey[], require: read
   const files = readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()
   return files.map((name) => {
     const file = `${CHECKPOINTS}/${name}`
-    const state: CheckpointState = { file, origin: null, size: null, root: null, signedBy: [], unknownSigners: [], status: 'ok' }
+    const state: CheckpointState = { file, time: null, origin: null, size: null, root: null, signedBy: [], unknownSigners: [], status: 'ok' }
     const note = parseNote(readFileSync(join(folder, name)))
     if (typeof note === 'string') {
       add({ code: 'MALFORMED_NOTE', severity: 'error', file, message: `${file} is not a signed note: ${note}` })
@@ -300,7 +304,7 @@ function readCheckpoints(dir: string, keys: readonly TrustedKey[], require: read
       state.status = 'bad-note'
       return state
     }
-    Object.assign(state, { origin: body.origin, size: body.size, root: body.root })
+    Object.assign(state, { origin: body.origin, size: body.size, root: body.root, time: body.time })
     const seen = new Set<string>()
     for (const sig of note.signatures) {
       const key = keys.find((k) => k.name === sig.name && k.keyId === sig.keyId)

@@ -56,10 +56,10 @@ const entries = drafts.map((d, i) => {
 // The PIC's checkpoint at size 6, countersigned by the physician; proofs against it.
 const leaves = entries.map((e) => entryLeafHash(e.hash))
 const root = merkleRoot(leaves)
-const checkpoint = { origin: ORIGIN, size: entries.length, rootHash: root }
+const checkpoint = { origin: ORIGIN, size: entries.length, rootHash: root, extensions: ['time 2026-11-03T12:00:00.000Z'] }
 const note = signCheckpoint(checkpoint, [ed25519NoteSigner(ORIGIN, keys.pkim), ed25519NoteSigner(`${ORIGIN}/drlee`, keys.drlee)])
 const root3 = merkleRoot(leaves.slice(0, 3))
-const note3 = signCheckpoint({ origin: ORIGIN, size: 3, rootHash: root3 }, [ed25519NoteSigner(ORIGIN, keys.pkim)])
+const note3 = signCheckpoint({ origin: ORIGIN, size: 3, rootHash: root3, extensions: ['time 2026-11-02T14:05:00.000Z'] }, [ed25519NoteSigner(ORIGIN, keys.pkim)])
 const inclusionIndex = 4
 const inclusion = inclusionProof(inclusionIndex, entries.length, leaves)
 const consistency = consistencyProof(3, entries.length, leaves)

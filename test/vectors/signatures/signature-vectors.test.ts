@@ -72,7 +72,7 @@ describe('checkpoint and proof vectors', () => {
 
   it('re-signs the checkpoint to the same bytes, with the PIC under the origin and the physician under origin/drlee', () => {
     const cp = parseCheckpoint(parseNote(V.checkpoint.note).text)
-    expect(cp).toMatchObject({ origin: V.origin, size: V.checkpoint.size })
+    expect(cp).toMatchObject({ origin: V.origin, size: V.checkpoint.size, extensions: ['time 2026-11-03T12:00:00.000Z'] })
     expect(Buffer.from(cp.rootHash).toString('base64')).toBe(V.checkpoint.root_base64)
     expect(signCheckpoint(cp, [ed25519NoteSigner(V.origin, keyOf('pkim')), ed25519NoteSigner(`${V.origin}/drlee`, keyOf('drlee'))])).toBe(V.checkpoint.note)
     expect(checkpointCode(cp)).toBe(V.checkpoint.code)

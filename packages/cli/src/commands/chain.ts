@@ -146,7 +146,7 @@ function verifyText(report: VerifyReport, given: number): string {
   if (s) lines.push(`  signatures: ${s.verified} verified${s.unsigned_without_key ? `; ${s.unsigned_without_key} by people who had no key yet (written before signing existed)` : ''}${s.omitted_findings ? `; ${s.omitted_findings} more signature findings not listed` : ''}`)
   for (const c of report.checkpoints ?? []) {
     const consistent = c.consistency ? `; consistency proof ${c.consistency.size1} -> ${c.consistency.size2}: ${c.consistency.proof.length} hash${c.consistency.proof.length === 1 ? '' : 'es'}, verified` : ''
-    lines.push(`  checkpoint ${c.label}: ${c.code ?? '-'} ${c.status === 'ok' ? `extended by this ledger, signed by ${c.signed_by.join(', ')}${consistent}` : `FAILED (${c.status})`}`)
+    lines.push(`  checkpoint ${c.label}: ${c.code ?? '-'}${c.time ? ` of ${c.time}` : ''} ${c.status === 'ok' ? `extended by this ledger, signed by ${c.signed_by.join(', ')}${consistent}` : `FAILED (${c.status})`}`)
   }
   if (given > 0 && report.ok) lines.push(`the ledger extends ${given === 1 ? 'the checkpoint' : `all ${given} checkpoints`} given: nothing it covers was changed or removed`)
   if (!report.ok) lines.push('hint: keep this file as evidence; compare with a backup or an export given out earlier')

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { InputError, IntegrityError, type Ledger, type LedgerCheckpoint, LedgerError, type Principal } from '@csledger/ledger-core'
+import { InputError, IntegrityError, type Ledger, type LedgerCheckpoint, LedgerError, type Principal, checkpointTime } from '@csledger/ledger-core'
 import { need } from '../ask.ts'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example } from '../command-kit.ts'
@@ -70,7 +70,7 @@ export async function checkpointAfterCount(L: Ledger, by: Principal, witness: Pr
 export function checkpointText(cp: LedgerCheckpoint): string {
   return [
     `checkpoint ${cp.code}`,
-    `  entries 1-${cp.checkpoint.size}, Merkle root ${Buffer.from(cp.checkpoint.rootHash).toString('base64')}`,
+    `  entries 1-${cp.checkpoint.size}, Merkle root ${Buffer.from(cp.checkpoint.rootHash).toString('base64')}, signed ${checkpointTime(cp.checkpoint) ?? ''}`,
     `  signed by ${cp.signers.map((s) => `${s.username} (${s.keyName})`).join(', ')}`,
     '  copy the code onto the count sheet: whoever holds it can later prove the ledger was not rewritten',
   ].join('\n') + '\n'
@@ -78,7 +78,7 @@ export function checkpointText(cp: LedgerCheckpoint): string {
 
 export function checkpointData(cp: LedgerCheckpoint, out?: string): Record<string, unknown> {
   return {
-    code: cp.code, origin: cp.checkpoint.origin, size: cp.checkpoint.size, root: Buffer.from(cp.checkpoint.rootHash).toString('base64'),
+    code: cp.code, origin: cp.checkpoint.origin, size: cp.checkpoint.size, root: Buffer.from(cp.checkpoint.rootHash).toString('base64'), time: checkpointTime(cp.checkpoint) ?? null,
     signers: cp.signers, note: cp.note, ...(out ? { out } : {}),
   }
 }

@@ -9,6 +9,14 @@ import { consistencyProof, verifyConsistency } from '../merkle/consistency-proof
 import type { LeafHashSource } from '../merkle/leaf-hash-source.ts'
 import type { KeyDirectory } from './key-directory.ts'
 
+/** The extension line csledger signs into each checkpoint: `time <ISO-8601 UTC>`, when it was signed. */
+export const CHECKPOINT_TIME_PREFIX = 'time '
+
+/** The signed time of a checkpoint (its `time` extension line), if it has one. */
+export function checkpointTime(cp: Checkpoint): string | undefined {
+  return cp.extensions?.find((e) => e.startsWith(CHECKPOINT_TIME_PREFIX))?.slice(CHECKPOINT_TIME_PREFIX.length)
+}
+
 /** What became of one checkpoint checked against the ledger. */
 export interface CheckpointVerdict {
   /** Where it came from: a file name, or `stored checkpoint N`. */
@@ -18,6 +26,8 @@ export interface CheckpointVerdict {
   /** The signed root, base64. */
   readonly root: string | null
   readonly code: string | null
+  /** When it was signed, as its `time` extension line says (null when it has none). */
+  readonly time: string | null
   /** Users whose keys signed it (verified). */
   readonly signed_by: readonly string[]
   /** Signature lines by keys this ledger does not record (`<name>+<key ID>`). */
@@ -67,7 +77,7 @@ export function peekCheckpoint(note: string): Checkpoint | undefined {
  */
 export function checkCheckpoint(note: string, ctx: CheckpointContext): { verdict: CheckpointVerdict; findings: Finding[] } {
   const findings: Finding[] = []
-  const base = { label: ctx.label, origin: null, size: null, root: null, code: null, signed_by: [], unknown_signers: [] }
+  const base = { label: ctx.label, origin: null, size: null, root: null, code: null, time: null, signed_by: [], unknown_signers: [] }
   let parsed: ParsedNote
   let cp: Checkpoint
   try {
@@ -78,7 +88,7 @@ export function checkCheckpoint(note: string, ctx: CheckpointContext): { verdict
     findings.push({ code: 'CHECKPOINT_MALFORMED', seq: null, message: `${ctx.label} is not a signed checkpoint: ${err.message}` })
     return { verdict: { ...base, status: 'malformed' }, findings }
   }
-  const summary = { ...base, origin: cp.origin, size: cp.size, root: Buffer.from(cp.rootHash).toString('base64'), code: checkpointCode(cp) }
+  const summary = { ...base, origin: cp.origin, size: cp.size, root: Buffer.from(cp.rootHash).toString('base64'), code: checkpointCode(cp), time: checkpointTime(cp) ?? null }
   const id = ledgerIdOfOrigin(cp.origin)
   if (ctx.ledgerId !== null && id !== ctx.ledgerId) {
     findings.push({ code: 'CHECKPOINT_OTHER_LEDGER', seq: null, message: `${ctx.label} is a checkpoint of ${JSON.stringify(cp.origin)}, not of this ledger (${ctx.ledgerId})`, expected: ctx.ledgerId, found: cp.origin })

@@ -203,7 +203,8 @@ describe('checkpoints', () => {
     const director = await L.authenticate('drlee', PASS)
     const cp = await L.checkpoint({ by: await L.authenticate('pkim', PASS), cosigners: [director], requirePic: true })
     const origin = `csledger.invalid/${LEDGER_ID}`
-    expect(cp.checkpoint).toMatchObject({ origin, size: 8 })
+    expect(cp.checkpoint).toMatchObject({ origin, size: 8, extensions: ['time 2026-11-26T15:00:00.000Z'] })
+    expect(cp.note.split('\n').slice(0, 4)).toEqual([origin, '8', Buffer.from(cp.checkpoint.rootHash).toString('base64'), 'time 2026-11-26T15:00:00.000Z'])
     expect(parseNote(cp.note).signatures.map((s) => s.name)).toEqual([origin, `${origin}/drlee`])
     expect(cp.code).toMatch(/^8 [A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/)
     const stored = []
@@ -211,7 +212,7 @@ describe('checkpoints', () => {
     expect(stored).toEqual([{ size: 8, root: Buffer.from(cp.checkpoint.rootHash).toString('hex'), note: cp.note, created_at: '2026-11-26T15:00:00.000Z' }])
     const report = await L.verify({ checkpoints: [{ label: 'sheet.txt', note: cp.note }] })
     expect(report.findings).toEqual([])
-    expect(report.checkpoints?.[1]).toMatchObject({ label: 'sheet.txt', status: 'ok', signed_by: ['pkim', 'drlee'], consistency: { size1: 8, size2: 8, proof: [] } })
+    expect(report.checkpoints?.[1]).toMatchObject({ label: 'sheet.txt', status: 'ok', time: '2026-11-26T15:00:00.000Z', signed_by: ['pkim', 'drlee'], consistency: { size1: 8, size2: 8, proof: [] } })
   })
 
   it('given a nurse as the first signer of a CLI checkpoint, then ROLE_FORBIDDEN; twice the same signer, then SAME_SIGNER', async () => {
