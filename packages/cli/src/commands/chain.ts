@@ -113,7 +113,7 @@ async function writeBundle(L: Ledger, dir: string): Promise<{ dir: string; entri
 
 export function registerVerify(program: Command, ctx: CliContext, state: RunState): void {
   const cmd = program.command('verify')
-    .description('check the whole chain (hashes, links, order) and rebuild the balances from the entries; exit 5 if anything is wrong')
+    .description('check the whole chain (hashes, links, order), every entry signature and checkpoint, and rebuild the balances from the entries; exit 5 if anything is wrong')
     .option('--head <seq:hash>', 'a head exported earlier: the ledger must still contain it (catches truncation)')
     .option('--checkpoint <file>', 'a signed checkpoint given out earlier: the ledger must extend it (catches truncation and rewriting); repeatable', collect)
     .action(action<{ head?: string; checkpoint?: string[] }>(ctx, state, async ({ opts, ledger }) => {

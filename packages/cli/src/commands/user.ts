@@ -11,7 +11,7 @@ const ROLE_CHOICES = [
 ] as const
 
 export function registerUser(program: Command, ctx: CliContext, state: RunState): void {
-  const user = program.command('user').description('add, list and deactivate users')
+  const user = program.command('user').description('add, list and deactivate users; change your passphrase')
   const add = user.command('add <username>')
     .description('add a user with a role (PIC only); their passphrase is asked, or read from CSLEDGER_NEW_PASSPHRASE')
     .option('--name <full name>', 'full name as printed on records')
