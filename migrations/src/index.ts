@@ -15,3 +15,4 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
 /** A static provider (no runtime import of files): kysely's Migrator reads the list above. */
 export const sqliteMigrationProvider: MigrationProvider = { getMigrations: async () => ({ ...SQLITE_MIGRATIONS }) }
 export { SQLITE_MIGRATION_NAMES } from './names.ts'
+export { POSTGRES_MIGRATIONS, POSTGRES_MIGRATION_NAMES, postgresMigrationProvider } from './postgres/index.ts'

@@ -2,13 +2,29 @@ import { type Ledger, fixedClock } from '@csledger/ledger-core'
 
 /** Seqs of entries the tamper tests aim at. */
 export interface ClinicSeqs {
+  readonly initialInventory: number
   readonly receipt: number
   readonly transfer: number
   readonly firstOpening: number
   readonly administration: number
   readonly doseWaste: number
   readonly containerWaste: number
+  /** An amendment that goes below zero half-way (reversal first) but ends at or above zero. */
+  readonly endStateAmendment: number
+  /** The amendment of a dose that has waste recorded against it. */
   readonly correction: number
+  readonly setting: number
+  readonly count: number
+  readonly lateAdministration: number
+  readonly documentationReconciliation: number
+  readonly lossReconciliation: number
+  readonly directLoss: number
+  readonly lossNotice: number
+  readonly lossFiling: number
+  /** The disposal by destruction; it takes the last sealed KET-50 K2417A from SAFE-1. */
+  readonly destruction: number
+  readonly reverseDistribution: number
+  readonly biennialInventory: number
   readonly head: number
 }
 
@@ -18,14 +34,20 @@ export function clinicClock(): ReturnType<typeof fixedClock> {
 }
 
 const PASS = 'correct horse battery staple'
+/** The registrant's time zone: business days, beyond-use dates and local dates are reckoned in it. */
+export const CLINIC_TIMEZONE = 'America/Chicago'
 
 /**
  * Writes a small clinic's history through the library, touching every entry kind and every
- * correction path: users and a deactivation, two locations, ketamine and midazolam products,
- * receipts (one with a supplier DEA override), a transfer, openings, doses in mg and in mL with
- * and without a prescriber, dose waste and container waste, a co-sign, amendments and voids of
- * receipts, transfers, openings, doses and waste, an idempotent retry, and free text that needs
- * escaping (quotes, backslash, tab, newline, non-ASCII, an emoji).
+ * correction path: users and a deactivation, two locations, ketamine and midazolam products, a
+ * zero initial inventory before the first receipt, receipts (one with a supplier DEA override),
+ * transfers, openings, doses in mg and in mL with and without a prescriber, dose waste and
+ * container waste, a co-sign, amendments and voids of receipts, transfers, openings, doses and
+ * waste (one amendment valid only by its end state), an idempotent retry, free text that needs
+ * escaping (quotes, backslash, tab, newline, non-ASCII, an emoji); then a setting change, a blind
+ * count with two discrepancies (one reconciled as a documentation error by a late dose, one as a
+ * loss), a direct theft with its notice and Form 106 filings (one amended), disposals by
+ * destruction and to a reverse distributor, and a biennial inventory.
  *
  * @example
  * const clock = clinicClock()
@@ -34,8 +56,9 @@ const PASS = 'correct horse battery staple'
 export async function buildClinicLedger(ledger: Ledger, clock: ReturnType<typeof fixedClock>): Promise<ClinicSeqs> {
   const step = () => clock.advance(7 * 60_000 + 13_250)
   const seqOf = async (p: Promise<{ stored: { entry: { seq: number } } }>) => { const r = await p; step(); return r.stored.entry.seq }
+  const head = async () => (await ledger.store.read().head())!.seq
 
-  await seqOf(ledger.init({ registrant: 'Ávila Ketamine Clinic, PLLC', address: '410 Elm St, Suite 2, Springfield, IL 62701', dea: 'BJ6125341', admin: 'pkim', adminName: 'Pat Kim', passphrase: PASS, ledgerId: 'a2b3c4d5-0000-4000-8000-00000000c11c' }))
+  await seqOf(ledger.init({ registrant: 'Ávila Ketamine Clinic, PLLC', address: '410 Elm St, Suite 2, Springfield, IL 62701', dea: 'BJ6125341', admin: 'pkim', adminName: 'Pat Kim', passphrase: PASS, ledgerId: 'a2b3c4d5-0000-4000-8000-00000000c11c', timezone: CLINIC_TIMEZONE }))
   const pic = await ledger.authenticate('pkim', PASS)
   await seqOf(ledger.addUser({ username: 'nkim', name: 'Nora Kim, RN', role: 'nurse', passphrase: PASS, by: pic }))
   await seqOf(ledger.addUser({ username: 'rlopez', name: 'Rosa López, RN', role: 'nurse', passphrase: PASS, by: pic }))
@@ -49,6 +72,8 @@ export async function buildClinicLedger(ledger: Ledger, clock: ReturnType<typeof
   const nurse = await ledger.authenticate('nkim', PASS)
   const witness = await ledger.authenticate('rlopez', PASS)
   const doctor = await ledger.authenticate('drlee', PASS)
+  // 21 CFR 1304.11(b): the initial inventory comes before the first receipt; nothing is on hand yet.
+  const initialInventory = await seqOf(ledger.inventory({ type: 'initial', at: 'opening', basedOnSeq: await head(), items: [], by: pic, witness: nurse }))
   const receipt = await seqOf(ledger.receive({ product: 'KET-50', lot: 'K2417A', expires: '2028-06-30', containers: 5, location: 'SAFE-1', supplier: 'Müller Wholesale', supplierAddress: '9 Depot Rd, Columbus, OH', supplierDea: 'AB1234563', invoice: 'INV-1001', at: '2026-11-02T08:15:00-05:00', by: nurse }, { requestId: 'rcpt-1001' }))
   await seqOf(ledger.receive({ product: 'MDZ-1', lot: 'M88', expires: '2027-12-31', containers: 10, location: 'SAFE-1', supplier: 'Acme Pharma', supplierAddress: '1 Acme Way', supplierDea: 'AB1234567', supplierDeaOverride: 'confirmed against the supplier\'s certificate by phone', invoice: 'INV-77', by: nurse }))
   const transfer = await seqOf(ledger.transfer({ product: 'KET-50', lot: 'K2417A', containers: 2, from: 'SAFE-1', to: 'LOCKBOX-2', by: nurse }))
@@ -73,12 +98,73 @@ export async function buildClinicLedger(ledger: Ledger, clock: ReturnType<typeof
   const spill = await seqOf(ledger.waste({ container: 'C-0003', amount: '1mL', reason: 'spill', witness, by: nurse }))
   await seqOf(ledger.correct({ seq: spill, reason: 'spill was half that', amend: { amount: '25mg' }, witness, by: nurse }))
   await seqOf(ledger.correct({ seq: spill, reason: 'no spill happened; entered for the wrong vial', witness, by: nurse }))
+  // Both containers of K2419B go to the lockbox; then the receipt is raised to 3. Taking the old
+  // receipt back first would leave SAFE-1 at -2; only the end state (1 at SAFE-1) must be >= 0.
+  const k2419b = await seqOf(ledger.receive({ product: 'KET-50', lot: 'K2419B', expires: '2028-09-30', containers: 2, location: 'SAFE-1', supplier: 'Müller Wholesale', supplierAddress: '9 Depot Rd, Columbus, OH', supplierDea: 'AB1234563', invoice: 'INV-1002', by: nurse }))
+  await seqOf(ledger.transfer({ product: 'KET-50', lot: 'K2419B', containers: 2, from: 'SAFE-1', to: 'LOCKBOX-2', by: nurse }))
+  const endStateAmendment = await seqOf(ledger.correct({ seq: k2419b, reason: 'the packing slip lists 3 vials; one was left in the carton', amend: { containers: '3' }, witness, by: nurse }))
   await seqOf(ledger.deactivateUser({ username: 'rlopez', reason: 'left the clinic', by: pic }))
   const big = await seqOf(ledger.administer({ container: 'C-0003', dose: '50mg', drawn: '1.2mL', patient: 'P-1050', by: doctor }, { requestId: 'dose-7f3a' }))
   const retry = await ledger.administer({ container: 'C-0003', dose: '50mg', drawn: '1.2mL', patient: 'P-1050', by: doctor }, { requestId: 'dose-7f3a' })
   if (!retry.replayed || retry.stored.entry.seq !== big) throw new Error('an idempotent retry appended a second entry')
   await seqOf(ledger.waste({ administration: big, amount: '0.2mL', reason: 'excess drawn', witness: pic, by: doctor }))
   const correction = await seqOf(ledger.correct({ seq: big, reason: 'order was 45 mg', amend: { dose: '45mg', prescriber: 'drlee' }, witness: pic, by: nurse }))
-  const head = (await ledger.store.read().head())!.seq
-  return { receipt, transfer, firstOpening, administration, doseWaste, containerWaste, correction, head }
+
+  // Tuesday morning: a tighter tolerance, a vial opened at 08:05, a dose at 08:30 not charted, then the count.
+  clock.set('2026-11-03T15:00:00.000Z')
+  const setting = await seqOf(ledger.setSetting({ name: 'count_tolerance_ml', value: '0.20', by: pic }))
+  await seqOf(ledger.open({ product: 'KET-50', lot: 'K2417A', location: 'SAFE-1', at: '2026-11-03T08:05:00-06:00', by: nurse })) // C-0005
+  const count = await seqOf(ledger.count({
+    location: 'SAFE-1', basedOnSeq: await head(), by: nurse, witness: doctor,
+    items: [
+      { ref: 'KET-50:K2417A', value: '1' }, // the book says 2: D-0001
+      { ref: 'K2419B', value: '1' },
+      { ref: 'M88', value: '9' },
+      { ref: 'SAFE-1/M91', value: '2' },
+      { ref: 'C-0005', value: '9.5mL ~' }, // the book says 10 mL: D-0002
+    ],
+  }))
+  const lateAdministration = await seqOf(ledger.administer({ container: 'C-0005', dose: '25mg', patient: 'P-1060', prescriber: 'drlee', at: '2026-11-03T08:30:00-06:00', by: nurse }))
+  const documentationReconciliation = await seqOf(ledger.reconcile({ discrepancy: 'D-0002', reason: 'documentation-error', note: 'the 08:30 dose for P-1060 was charted after the count', linked: [lateAdministration], by: pic }))
+  const lossReconciliation = await seqOf(ledger.reconcile({ discrepancy: 'D-0001', reason: 'loss', note: 'one sealed vial not found after a search of the safe', by: pic }))
+  await seqOf(ledger.lossNotice({ loss: 'L-0001', method: 'email', to: 'DEA Chicago Field Division', by: pic }))
+
+  // Friday evening: the lockbox is found forced open.
+  clock.set('2026-11-06T23:10:00.000Z')
+  const directLoss = await seqOf(ledger.loss({
+    type: 'theft', note: 'lockbox found forced open; two midazolam vials and part of an open ketamine vial gone', discoveredAt: '2026-11-06T16:45:00-06:00', by: pic,
+    items: [{ location: 'SAFE-1', product: 'MDZ-1', lot: 'M88', containers: 2 }, { container: 'C-0003', amount: '1mL' }],
+  }))
+  clock.set('2026-11-09T15:00:00.000Z')
+  const lossNotice = await seqOf(ledger.lossNotice({ loss: 'L-0002', method: 'fax and email', to: 'DEA Chicago Field Division; Springfield PD report 26-4471', at: '2026-11-07T09:00:00-06:00', by: pic }))
+  const lossFiling = await seqOf(ledger.lossFiling({ loss: 'L-0002', confirmation: 'TLR-2026-004417', by: pic }))
+  await seqOf(ledger.lossFiling({ loss: 'L-0001', confirmation: 'TLR-2026-004418', by: pic }))
+  await seqOf(ledger.lossFiling({ loss: 'L-0001', confirmation: 'TLR-2026-004418-A1', by: pic })) // amended
+
+  // December: C-0003 is past its beyond-use date (opened 2 November, 28 days).
+  clock.set('2026-12-01T16:00:00.000Z')
+  const destruction = await seqOf(ledger.dispose({
+    method: 'destruction', reason: 'past beyond-use date; one vial from a damaged carton', by: nurse, witness: pic,
+    destruction: { method: 'rendered non-retrievable in a chemical digestion container', place: 'med room 104, 410 Elm St' },
+    items: [{ container: 'C-0003' }, { location: 'SAFE-1', product: 'KET-50', lot: 'K2417A', containers: 1 }],
+  }))
+  const reverseDistribution = await seqOf(ledger.dispose({
+    method: 'reverse-distributor', reason: 'recalled lot', by: nurse, witness: doctor,
+    distributor: { name: 'Return Logistics, Inc.', address: '77 Harbor Rd, Peoria, IL', dea: 'AB1234563' },
+    items: [{ location: 'SAFE-1', product: 'MDZ-1', lot: 'M91', containers: 2 }],
+  }))
+  const biennialInventory = await seqOf(ledger.inventory({
+    type: 'biennial', at: 'close', basedOnSeq: await head(), by: pic, witness: nurse,
+    items: [
+      { ref: 'SAFE-1/KET-50:K2419B', value: '1' },
+      { ref: 'SAFE-1/M88', value: '7' },
+      { ref: 'LOCKBOX-2/K2419B', value: '2' },
+      { ref: 'C-0005', value: '9.4mL' }, // the book says 9.5: within the 0.2 mL tolerance
+    ],
+  }))
+  return {
+    initialInventory, receipt, transfer, firstOpening, administration, doseWaste, containerWaste, endStateAmendment, correction,
+    setting, count, lateAdministration, documentationReconciliation, lossReconciliation, directLoss, lossNotice, lossFiling,
+    destruction, reverseDistribution, biennialInventory, head: await head(),
+  }
 }

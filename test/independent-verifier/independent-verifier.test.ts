@@ -1,7 +1,8 @@
 // The proof that docs/ledger-format.md is enough to verify an export without csledger's code:
 // verify.py was written from the document alone (Python standard library only). Here it checks
 // real exports made by the library, agrees with Ledger.balance() after every entry, and names
-// the first failure in exports tampered with in each way the document describes.
+// the first failure in exports tampered with in each way the document describes. It also checks the
+// hash vectors of ledger-core (v1.json) field by field.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,7 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BalanceRow, Ledger, canonicalJson, hashCanonical } from '@csledger/ledger-core'
+import { type BalanceRow, ENTRY_KINDS, Ledger, canonicalJson, hashCanonical } from '@csledger/ledger-core'
 import { type SqliteLedgerStore, openSqliteStore } from '@csledger/ledger-sqlite'
 import { type ClinicSeqs, buildClinicLedger, clinicClock } from './build-clinic-ledger.ts'
 import { buildWorkedExample } from './build-worked-example.ts'
@@ -17,6 +18,7 @@ import { buildWorkedExample } from './build-worked-example.ts'
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 const VERIFY = join(HERE, 'verify.py')
 const FORMAT_DOC = join(HERE, '../../docs/ledger-format.md')
+const HASH_VECTORS = join(HERE, '../../packages/ledger-core/src/chain/__vectors__/v1.json')
 // Resolve the interpreter once: a version-manager shim on PATH can cost 150 ms per start.
 const PYTHON = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim() || 'python3'
 
@@ -26,6 +28,8 @@ interface Report {
   ledger_id: string | null
   head: { seq: number; hash: string } | null
   failure: { code: string; seq: number | null; line: number | null; message: string } | null
+  replayed: boolean
+  unchecked: string[]
   balances?: { as_of_seq: number; rows: BalanceRow[] }
 }
 
@@ -102,6 +106,8 @@ describe('the independent Python verifier (written from docs/ledger-format.md)',
       expect(report.failure).toBeNull()
       expect(status).toBe(0)
       expect(report).toMatchObject({ ok: true, entries: seqs.head, ledger_id: 'a2b3c4d5-0000-4000-8000-00000000c11c', head: { seq: seqs.head, hash: hashAt(seqs.head) } })
+      // The registrant's zone (America/Chicago) was resolved, so business days and local dates were checked too.
+      expect(report).toMatchObject({ replayed: true, unchecked: [] })
       const library = await ledger.balance()
       expect(library.rows.length).toBeGreaterThan(0)
       expect(report.balances).toEqual({ as_of_seq: seqs.head, rows: library.rows })
@@ -222,6 +228,103 @@ describe('the independent Python verifier (written from docs/ledger-format.md)',
 
     it('when a waste names its actor as witness, then it fails with RULE_BROKEN', () => {
       expectFailure(write(rewrite(lines, seqs.doseWaste, (e) => { e.witness = e.actor }, { tail: true })), 'RULE_BROKEN', seqs.doseWaste)
+    })
+
+    it('when values inside entries are changed at random and the chain re-hashed, then verify.py never crashes and names only documented codes', () => {
+      const r = spawnSync(PYTHON, [join(HERE, 'fuzz-verify.py'), write(lines), '300', '20261102'], { encoding: 'utf8' })
+      expect(r.stderr).toBe('')
+      const { crashes, codes, first_crash: firstCrash } = JSON.parse(r.stdout) as { crashes: number; codes: Record<string, number>; first_crash: unknown }
+      expect(firstCrash).toBeNull()
+      expect(crashes).toBe(0)
+      expect(Object.keys(codes).sort()).toEqual(['IMPOSSIBLE_ENTRY', 'INVALID_ENTRY', 'OK', 'RULE_BROKEN'])
+    })
+
+    it('when a dose with waste against it is voided instead of amended, then it fails with RULE_BROKEN', () => {
+      const voided = rewrite(lines, seqs.correction, (e) => { e.data.action = 'void'; delete e.data.amended }, { tail: true })
+      expect(expectFailure(write(voided), 'RULE_BROKEN', seqs.correction).message).toContain('waste recorded against it')
+    })
+
+    it('when an amendment is edited so that its end state goes below zero, then it fails with IMPOSSIBLE_ENTRY', () => {
+      // Both vials of K2419B left SAFE-1; lowering the receipt from 2 to 1 would leave SAFE-1 at -1.
+      const lowered = rewrite(lines, seqs.endStateAmendment, (e) => { (e.data.amended as Record<string, unknown>).containers = 1 }, { tail: true })
+      expect(expectFailure(write(lowered), 'IMPOSSIBLE_ENTRY', seqs.endStateAmendment).message).toContain('below zero')
+    })
+  })
+
+  describe('given an export whose counts, losses or disposals were tampered with', () => {
+    const expectFailure = (file: string, code: string, seq: number) => {
+      const { status, report } = verify(file)
+      expect(report.failure, JSON.stringify(report)).toMatchObject({ code, seq })
+      expect(status).toBe(1)
+      return report.failure!
+    }
+    type Item = Record<string, unknown>
+
+    it('when a reconciliation\'s adjustment is edited and the chain re-hashed, then it fails with RULE_BROKEN at the reconciliation', () => {
+      const edited = rewrite(lines, seqs.lossReconciliation, (e) => { (e.data.adjustment as Item).delta = -2 }, { tail: true })
+      expect(expectFailure(write(edited), 'RULE_BROKEN', seqs.lossReconciliation).message).toContain('the adjustment must be')
+    })
+
+    it('when a count and its reconciliation are rewritten to agree on a bigger loss, then replay fails where sealed stock goes below zero', () => {
+      const count = rewrite(lines, seqs.count, (e) => {
+        const [first] = e.data.items as Item[]
+        const [disc] = e.data.discrepancies as Array<{ item: Item; difference: string }>
+        first!.counted = 0
+        disc!.item.counted = 0
+        disc!.difference = '-2'
+      }, { tail: true })
+      const both = rewrite(count, seqs.lossReconciliation, (e) => {
+        (e.data.adjustment as Item).delta = -2
+        const [item] = (e.data.loss as { items: Item[] }).items
+        Object.assign(item!, { containers: 2, amount_ml: '20', amount_mg: '1000' })
+      }, { tail: true })
+      const f = expectFailure(write(both), 'IMPOSSIBLE_ENTRY', seqs.destruction)
+      expect(f.message).toContain('not enough sealed containers of KET-50 lot K2417A at SAFE-1')
+    })
+
+    it('when a count states an expected value the book did not hold, then it fails with RULE_BROKEN', () => {
+      const edited = rewrite(lines, seqs.count, (e) => { Object.assign((e.data.items as Item[])[1]!, { expected: 2, counted: 2 }) }, { tail: true })
+      expect(expectFailure(write(edited), 'RULE_BROKEN', seqs.count).message).toContain('but the book held 1')
+    })
+
+    it('when the late entry a documentation error links is moved after the count, then it fails with RULE_BROKEN', () => {
+      const edited = rewrite(lines, seqs.lateAdministration, (e) => { e.occurred_at = e.recorded_at }, { tail: true })
+      expect(expectFailure(write(edited), 'RULE_BROKEN', seqs.documentationReconciliation).message).toContain('after the count')
+    })
+
+    it('when a direct loss\'s items are edited, then replay fails where stock goes below zero (IMPOSSIBLE_ENTRY)', () => {
+      const edited = rewrite(lines, seqs.directLoss, (e) => { Object.assign((e.data.items as Item[])[0]!, { containers: 12, amount_ml: '24', amount_mg: '24' }) }, { tail: true })
+      expect(expectFailure(write(edited), 'IMPOSSIBLE_ENTRY', seqs.directLoss).message).toContain('not enough sealed containers of MDZ-1 lot M88')
+    })
+
+    it('when a direct loss no longer removes its items (adjusts_stock false), then it fails with INVALID_ENTRY', () => {
+      expectFailure(write(rewrite(lines, seqs.directLoss, (e) => { e.data.adjusts_stock = false }, { tail: true })), 'INVALID_ENTRY', seqs.directLoss)
+    })
+
+    it('when a loss\'s notice deadline is moved past the weekend, then it fails with RULE_BROKEN', () => {
+      // Discovered Friday 16:45 in Chicago: one business day later is Monday 16:45, not Saturday.
+      const edited = rewrite(lines, seqs.directLoss, (e) => { e.data.notice_due = '2026-11-07T22:45:00.000Z' }, { tail: true })
+      expect(expectFailure(write(edited), 'RULE_BROKEN', seqs.directLoss).message).toContain('2026-11-09T22:45:00.000Z')
+    })
+
+    it('when a disposal takes only part of an open container, then it fails with RULE_BROKEN', () => {
+      const edited = rewrite(lines, seqs.destruction, (e) => { Object.assign((e.data.items as Item[])[0]!, { amount_ml: '7', amount_mg: '350' }) }, { tail: true })
+      expect(expectFailure(write(edited), 'RULE_BROKEN', seqs.destruction).message).toContain('takes container C-0003 whole')
+    })
+
+    it('when the biennial inventory is relabelled initial, then it fails with RULE_BROKEN', () => {
+      expectFailure(write(rewrite(lines, seqs.biennialInventory, (e) => { e.data.type = 'initial' }, { tail: true })), 'RULE_BROKEN', seqs.biennialInventory)
+    })
+  })
+
+  describe('given the hash vectors of ledger-core (v1.json) written as an export', () => {
+    it('when verified without replay, then every vector passes the chain and field checks, and they cover every entry kind', () => {
+      const { vectors } = JSON.parse(readFileSync(HASH_VECTORS, 'utf8')) as { vectors: Array<{ entry: { kind: string }; canonical: string; hash: string }> }
+      expect(new Set(vectors.map((v) => v.entry.kind))).toEqual(new Set(ENTRY_KINDS))
+      const file = write(vectors.map((v) => `{"entry":${v.canonical},"hash":"${v.hash}"}\n`))
+      const { status, report } = verify(file, '--no-replay')
+      expect(report.failure).toBeNull()
+      expect([status, report.entries, report.replayed]).toEqual([0, vectors.length, false])
     })
   })
 

@@ -15,13 +15,14 @@ export interface RunState {
 export function action<O extends object>(
   ctx: CliContext,
   state: RunState,
-  handler: (args: { opts: O; g: GlobalOptions; cmd: Command; ledger: () => Promise<Ledger>; positional: string[] }) => Promise<CommandResult>,
+  handler: (args: { opts: O; g: GlobalOptions; cmd: Command; ledger: () => Promise<Ledger>; positional: Array<string | undefined> }) => Promise<CommandResult>,
   ledgerOptions: { create?: boolean; readonly?: boolean } = {},
 ) {
   return async (...raw: unknown[]): Promise<void> => {
     const cmd = raw.at(-1) as Command
     const g = cmd.optsWithGlobals() as GlobalOptions
-    const positional = raw.slice(0, -2).map(String)
+    // An optional argument the user left out stays undefined (not the string "undefined").
+    const positional = raw.slice(0, -2).map((a) => (a === undefined ? undefined : String(a)))
     let opened: Ledger | undefined
     const ledger = async () => (opened ??= await openLedger(ctx, g, ledgerOptions))
     try {

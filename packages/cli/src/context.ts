@@ -18,6 +18,8 @@ export interface CommandResult {
   readonly exitCode: number
   readonly data: unknown
   readonly text: string
+  /** For a run that found problems (exit 1 or 5): what --json reports as its error, beside the data. */
+  readonly error?: { readonly code: string; readonly message: string; readonly hint: string }
 }
 
 /** The default database path when neither --db nor CSLEDGER_DB is given. */

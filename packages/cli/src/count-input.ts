@@ -13,8 +13,9 @@ export function itemsFromFlags(flags: readonly string[]): CountEntryInput[] {
 }
 
 /**
- * Reads a count sheet: CSV (RFC 4180) with a header row `item,count`, one item per row; errors
- * name the file and line.
+ * Reads a count sheet: CSV (RFC 4180) with a header row `item,count`, one item per row; blank
+ * lines, a BOM and CRLF line ends (as spreadsheets save them) are accepted. Errors name the file
+ * and the line the row starts on, counting blank lines.
  */
 export async function itemsFromSheet(ctx: CliContext, file: string): Promise<CountEntryInput[]> {
   const path = resolve(ctx.cwd, file)
@@ -25,20 +26,38 @@ export async function itemsFromSheet(ctx: CliContext, file: string): Promise<Cou
     throw new InputError('CANNOT_READ', `cannot read count sheet ${file}`, { hint: 'check the path' })
   }
   const { parse } = await import('csv-parse/sync')
-  let rows: string[][]
+  let rows: Array<{ record: string[]; info: { bytes: number } }>
   try {
-    rows = parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true }) as string[][]
+    rows = parse(text, { bom: true, info: true, relax_column_count: false, skip_empty_lines: true, trim: true }) as unknown as typeof rows
   } catch (err) {
-    throw new InputError('INVALID_SHEET', `${file}: ${(err as Error).message}`, { hint: 'a count sheet is CSV with a header row "item,count"' })
+    const line = (err as { lines?: unknown }).lines
+    throw new InputError('INVALID_SHEET', `${file}${typeof line === 'number' ? `:${line}` : ''}: ${(err as Error).message}`, { hint: 'a count sheet is CSV with a header row "item,count" and two cells per row' })
   }
-  const [header, ...body] = rows
-  if (!header || header[0]?.toLowerCase() !== 'item' || header[1]?.toLowerCase() !== 'count') {
-    throw new InputError('INVALID_SHEET', `${file}:1: the header must be "item,count"`, { hint: 'e.g.\n  item,count\n  K2417A,3\n  C-0042,3.2mL' })
+  const lineOf = startLines(Buffer.from(text, 'utf8'))
+  const [header, ...body] = rows.map((r) => ({ cells: r.record, line: lineOf(r.info.bytes) }))
+  if (!header || header.cells[0]?.toLowerCase() !== 'item' || header.cells[1]?.toLowerCase() !== 'count') {
+    throw new InputError('INVALID_SHEET', `${file}:${header?.line ?? 1}: the header must be "item,count"`, { hint: 'e.g.\n  item,count\n  K2417A,3\n  C-0042,3.2mL' })
   }
-  return body.map((r, i) => {
-    if (!r[0] || r[1] === undefined || r[1] === '') throw new InputError('INVALID_SHEET', `${file}:${i + 2}: an item and its count are both needed`, { hint: 'write the count, 0 if none' })
-    return { ref: r[0], value: r[1], source: { file, line: i + 2 } }
+  return body.map(({ cells, line }) => {
+    if (!cells[0] || cells[1] === undefined || cells[1] === '') throw new InputError('INVALID_SHEET', `${file}:${line}: an item and its count are both needed`, { hint: 'write the count, 0 if none' })
+    return { ref: cells[0], value: cells[1], source: { file, line } }
   })
+}
+
+/**
+ * Given the byte offset where each record ends (csv-parse `info.bytes`, called in order), the
+ * 1-based line its first character is on. csv-parse's own `info.lines` is the line a record
+ * ends on, and miscounts CRLF inside quoted cells.
+ */
+function startLines(buf: Buffer): (end: number) => number {
+  let pos = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0
+  let line = 1
+  return (end) => {
+    while (pos < end && (buf[pos] === 0x0a || buf[pos] === 0x0d || buf[pos] === 0x20 || buf[pos] === 0x09)) if (buf[pos++] === 0x0a) line++
+    const start = line
+    while (pos < end) if (buf[pos++] === 0x0a) line++
+    return start
+  }
 }
 
 /** Walks the blind sheet at a terminal, in shelf order; expected values are never shown. */

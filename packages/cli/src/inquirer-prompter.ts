@@ -6,7 +6,8 @@ import type { Prompter } from './prompter.ts'
 export function inquirerPrompter(): Prompter {
   return {
     input: (o) => guard(input({ message: o.message, ...(o.default !== undefined ? { default: o.default } : {}), ...(o.validate ? { validate: o.validate } : {}) })),
-    password: (o) => guard(password({ message: o.message, mask: '*' })),
+    // No mask: not even the passphrase's length appears on screen.
+    password: (o) => guard(password({ message: o.message })),
     select: (o) => guard(select({ message: o.message, choices: o.choices.map((c) => ({ ...c })) })),
     confirm: (o) => guard(confirm({ message: o.message, default: o.default ?? false })),
   }

@@ -33,21 +33,35 @@ export async function run(argv: readonly string[], ctx: CliContext = defaultCont
     await program.parseAsync(argv as string[], { from: 'user' })
   } catch (err) {
     if (err instanceof CommanderError && err.exitCode === 0) {
-      ctx.stdout(helpOut.join(''))
+      const text = helpOut.join('')
+      ctx.stdout(json ? JSON.stringify({ ok: true, data: { text } }) + '\n' : text)
       return 0
+    }
+    if (err instanceof CommanderError && (err.code === 'commander.help' || err.message === '(outputHelp)')) {
+      // A command group without its subcommand (`csledger user`), or nothing at all: show its help.
+      const text = helpOut.join('')
+      if (json) ctx.stdout(JSON.stringify({ ok: false, error: { code: 'USAGE', message: 'a command is required', hint: 'see `csledger --help`' } }) + '\n')
+      else ctx.stderr(`${text}csledger: error[USAGE]: a command is required\nhint: see \`csledger --help\`\n`)
+      return 2
     }
     return fail(ctx, json, err)
   }
   if (!state.result) {
-    ctx.stdout(helpOut.join(''))
-    return 0
+    const text = helpOut.join('') || program.helpInformation()
+    if (json) ctx.stdout(JSON.stringify({ ok: false, error: { code: 'USAGE', message: 'a command is required', hint: 'see `csledger --help`' } }) + '\n')
+    else ctx.stderr(`${text}csledger: error[USAGE]: a command is required\nhint: see \`csledger --help\`\n`)
+    return 2
   }
   return emit(ctx, json, state.result)
 }
 
 function emit(ctx: CliContext, json: boolean, r: CommandResult): number {
-  if (json) ctx.stdout(JSON.stringify({ ok: r.exitCode === 0, data: r.data }) + '\n')
-  else ctx.stdout(r.text)
+  if (!json) ctx.stdout(r.text)
+  else if (r.exitCode === 0) ctx.stdout(JSON.stringify({ ok: true, data: r.data }) + '\n')
+  else {
+    const error = r.error ?? { code: 'PROBLEMS_FOUND', message: 'the command ran and found problems', hint: 'see data for what was found' }
+    ctx.stdout(JSON.stringify({ ok: false, error, data: r.data }) + '\n')
+  }
   return r.exitCode
 }
 

@@ -1,4 +1,4 @@
-import { Ledger } from '@csledger/ledger-core'
+import { Ledger, canSign } from '@csledger/ledger-core'
 import { DEFAULT_DB, type CliContext, type GlobalOptions } from './context.ts'
 
 /** The database the command works on: --db, else CSLEDGER_DB, else ./csledger.db. */
@@ -13,9 +13,10 @@ export function dbLocation(ctx: CliContext, g: GlobalOptions): string {
 export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { create?: boolean; readonly?: boolean } = {}): Promise<Ledger> {
   const location = dbLocation(ctx, g)
   if (/^postgres(ql)?:\/\//.test(location)) {
-    const pg = await import('@csledger/ledger-postgres') as unknown as { openPostgresStore?: (url: string, o: object) => Promise<import('@csledger/ledger-core').LedgerStore> }
-    if (!pg.openPostgresStore) throw new Error('the PostgreSQL store is not available in this build')
-    return new Ledger({ store: await pg.openPostgresStore(location, options), clock: ctx.clock, signing: true })
+    // A shared server: schema migrations are explicit (`csledger migrate`), never run here.
+    const { openPostgresStore } = await import('@csledger/ledger-postgres')
+    const store = await openPostgresStore(location, { ...(options.create ? { create: true } : {}), ...(options.readonly ? { readonly: true } : {}) })
+    return new Ledger({ store, clock: ctx.clock, signing: canSign(store) })
   }
   const { openSqliteStore } = await import('@csledger/ledger-sqlite')
   const { resolve } = await import('node:path')
@@ -23,5 +24,5 @@ export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { c
   // (the store reads through its own read-only connection either way).
   const store = await openSqliteStore(resolve(ctx.cwd, location), options.create ? { create: true } : {})
   // Signing on: new users get Ed25519 keys and every entry is signed by its actor and witness (docs/signatures.md).
-  return new Ledger({ store, clock: ctx.clock, signing: true })
+  return new Ledger({ store, clock: ctx.clock, signing: canSign(store) })
 }

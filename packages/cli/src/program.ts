@@ -18,6 +18,9 @@ import { registerDispose } from './commands/dispose.ts'
 import { registerSettings, registerStatus } from './commands/status.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerCheckpoint, registerProve } from './commands/checkpoint.ts'
+import { registerCopy, registerMigrate } from './commands/server.ts'
+import { registerReport } from './commands/report.ts'
+import { registerDemo } from './commands/demo.ts'
 
 /** Builds the commander tree. Actions store their result in `state`; nothing here exits. */
 export function buildProgram(ctx: CliContext, state: RunState): Command {
@@ -42,7 +45,7 @@ Example (a nurse records a dose):
   for (const register of [
     registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
     registerCosign, registerTransfer, registerCorrect, registerInventory, registerCount, registerDiscrepancies, registerReconcile, registerLoss,
-    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerCheckpoint, registerProve, registerExport, registerVerify, registerBackup,
+    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerCheckpoint, registerProve, registerExport, registerVerify, registerBackup, registerMigrate, registerCopy, registerReport, registerDemo,
   ]) register(program, ctx, state)
   return program
 }

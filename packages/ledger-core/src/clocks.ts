@@ -8,7 +8,6 @@ const DAY_MS = 24 * 60 * 60 * 1000
 
 // Building an Intl.DateTimeFormat costs ~0.5 ms; a ledger uses one or two zones, so keep them.
 const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>()
-const WEEKDAY_FORMATS = new Map<string, Intl.DateTimeFormat>()
 function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let f = map.get(timeZone)
   if (!f) map.set(timeZone, (f = make()))
@@ -17,34 +16,45 @@ function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: (
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timeZone: string): string {
-  const parts = cached(DATE_FORMATS, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).formatToParts(instant)
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00'
-  return `${get('year')}-${get('month')}-${get('day')}`
+  // en-CA formats a date as YYYY-MM-DD; format() is several times cheaper than formatToParts().
+  const text = cached(DATE_FORMATS, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(instant)
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text
+  const [m, d, y] = text.split(/\D+/)
+  return `${y}-${m}-${d}`
 }
 
 /** Local weekday, 0 = Sunday … 6 = Saturday. */
 export function localWeekday(instant: Date, timeZone: string): number {
-  const name = cached(WEEKDAY_FORMATS, timeZone, () => new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' })).format(instant)
-  return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(name)
+  return new Date(`${localDate(instant, timeZone)}T00:00:00Z`).getUTCDay()
 }
 
 /**
- * The same local time `days` business days later (Mon-Fri).
+ * The same local time `days` business days later (Mon-Fri), in the registrant's time zone.
+ * Counted on the local calendar, so a daylight-saving change on the weekend does not move the
+ * due time by an hour.
  *
  * @example
  * addBusinessDays(new Date('2026-11-27T22:00:00Z'), 1, 'America/New_York') // Friday 17:00 → Monday 17:00
  */
 export function addBusinessDays(from: Date, days: number, timeZone: string): Date {
-  let t = from.getTime()
+  const wall = localParts(from, timeZone)
+  let date = wall.date
   let left = days
   while (left > 0) {
-    t += DAY_MS
-    const wd = localWeekday(new Date(t), timeZone)
+    date = addDaysToDate(date, 1)
+    const wd = new Date(`${date}T00:00:00Z`).getUTCDay()
     if (wd !== 0 && wd !== 6) left--
   }
-  return new Date(t)
+  return fromLocal(date, wall.time, timeZone)
 }
 
+/** The same local time `days` calendar days later in `timeZone` (e.g. the Form 106 deadline, 45 days after discovery). */
+export function addLocalDays(from: Date, days: number, timeZone: string): Date {
+  const wall = localParts(from, timeZone)
+  return fromLocal(addDaysToDate(wall.date, days), wall.time, timeZone)
+}
+
+/** Exactly `days` × 24 hours later. For deadlines in local days use addLocalDays. */
 export function addDays(from: Date, days: number): Date {
   return new Date(from.getTime() + days * DAY_MS)
 }
@@ -71,4 +81,38 @@ export function isTimeZone(tz: string): boolean {
   } catch {
     return false
   }
+}
+
+const PARTS_FORMATS = new Map<string, Intl.DateTimeFormat>()
+
+/** Local date (YYYY-MM-DD) and time of day in ms of an instant in a time zone. */
+function localParts(instant: Date, timeZone: string): { date: string; time: number } {
+  let f = PARTS_FORMATS.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    PARTS_FORMATS.set(timeZone, f)
+  }
+  const parts = f.formatToParts(instant)
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0)
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'), instant.getUTCMilliseconds())
+  const date = new Date(asUtc).toISOString().slice(0, 10)
+  return { date, time: asUtc - Date.parse(`${date}T00:00:00Z`) }
+}
+
+/**
+ * The instant at which the clock in `timeZone` reads `date` + `time` (ms into the day). When
+ * that local time occurs twice (clocks go back) the earlier instant is taken; when it does not
+ * occur (clocks go forward) the instant one offset-change earlier: a deadline errs early, never late.
+ */
+function fromLocal(date: string, time: number, timeZone: string): Date {
+  const wall = Date.parse(`${date}T00:00:00Z`) + time
+  const candidates = [...new Set([wall - offsetAt(wall - DAY_MS, timeZone), wall - offsetAt(wall + DAY_MS, timeZone), wall - offsetAt(wall, timeZone)])].sort((a, b) => a - b)
+  const exact = candidates.filter((t) => t + offsetAt(t, timeZone) === wall)
+  return new Date(exact[0] ?? candidates[0]!)
+}
+
+/** The zone's offset from UTC at an instant, in ms (local - UTC). */
+function offsetAt(t: number, timeZone: string): number {
+  const { date, time } = localParts(new Date(t), timeZone)
+  return Date.parse(`${date}T00:00:00Z`) + time - t
 }

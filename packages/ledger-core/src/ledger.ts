@@ -1,4 +1,4 @@
-import { AuthError, InputError, IntegrityError } from './errors.ts'
+import { AuthError, InputError, IntegrityError, StoreError } from './errors.ts'
 import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
 import { type NewSigningCredential, createSigningCredential, openSigningCredential, sealCredential } from './auth/signing-credential.ts'
 import { type SignatureRole, type EntrySignature, signEntryHash } from './signing/entry-signature.ts'
@@ -25,7 +25,7 @@ import { type CorrectCommand, decideCorrection } from './rules/correction.ts'
 import { type AdministerCommand, type CosignCommand, type WasteCommand, decideAdministration, decideCosign, decideWaste } from './rules/dose.ts'
 import { type InitCommand, decideInit } from './rules/registrant.ts'
 import { type OpenCommand, type ReceiveCommand, type TransferCommand, decideOpening, decideReceipt, decideTransfer } from './rules/stock.ts'
-import type { CheckpointRecord, Decision, LedgerStore, WriteTransaction } from './store/ledger-store.ts'
+import { type CheckpointRecord, type Decision, type LedgerStore, type WriteTransaction, checkpointRowsOf, signatureRowsOf } from './store/ledger-store.ts'
 import { type AppendResult, appendEntry } from './store/append-entry.ts'
 import type { Clock } from './store/ports.ts'
 import { SYSTEM_CLOCK } from './store/ports.ts'
@@ -98,8 +98,8 @@ export class Ledger {
   get clock(): Clock { return this.#config.clock }
 
   /**
-   * Runs `fn` as one batch where the store supports it (SQLite: one transaction, one fsync;
-   * every append still decided and checked on its own). For bulk loads, imports and benchmarks.
+   * Runs `fn` as one batch where the store supports it (SQLite: one transaction, one fsync, all
+   * or nothing; every append still decided and checked on its own). For bulk loads and imports.
    */
   batch<T>(fn: () => Promise<T>): Promise<T> {
     return this.store.batch ? this.store.batch(fn) : fn()
@@ -258,7 +258,10 @@ export class Ledger {
     const createdAt = this.clock.now().toISOString()
     const checkpoint: Checkpoint = { origin, size: tree.size, rootHash: tree.root, extensions: [`${CHECKPOINT_TIME_PREFIX}${createdAt}`] }
     const note = signCheckpoint(checkpoint, signers.map((s) => s.signer))
-    await this.store.writeTransaction((tx) => tx.putCheckpoint({ size: tree.size, root: Buffer.from(tree.root).toString('hex'), note, created_at: createdAt }))
+    await this.store.writeTransaction(async (tx) => {
+      if (!tx.putCheckpoint) throw new StoreError('CANNOT_SIGN', 'this store cannot keep checkpoints', { hint: 'see docs/signatures.md §6.1' })
+      await tx.putCheckpoint({ size: tree.size, root: Buffer.from(tree.root).toString('hex'), note, created_at: createdAt })
+    })
     return { note, checkpoint, code: checkpointCode(checkpoint), signers: signers.map(({ username, keyName }) => ({ username, keyName })) }
   }
 
@@ -275,7 +278,7 @@ export class Ledger {
   async inclusionProof(seq: number, note?: string): Promise<{ proof: string; checkpoint: Checkpoint; code: string }> {
     let chosen = note
     if (chosen === undefined) {
-      for await (const c of this.store.checkpointRows()) if (c.size >= seq) chosen = c.note
+      for await (const c of checkpointRowsOf(this.store)) if (c.size >= seq) chosen = c.note
     }
     if (chosen === undefined) throw new InputError('NO_CHECKPOINT', `no stored checkpoint covers entry ${seq}`, { hint: 'sign one with `csledger checkpoint --out <file> --by <pic>`, or give one with --checkpoint' })
     const tree = await ledgerTree(this.store, { keepLeaves: true })
@@ -301,12 +304,12 @@ export class Ledger {
 
   /** Stored checkpoints (each count, audit packet and `csledger checkpoint`), oldest first. */
   async *checkpoints(): AsyncIterable<CheckpointRecord> {
-    yield* this.store.checkpointRows()
+    yield* checkpointRowsOf(this.store)
   }
 
   /** Entry signatures as JSONL, one canonical line per signature `{"role":…,"seq":…,"signature":…,"signer":…}` (docs/signatures.md). */
   async *exportSignaturesJsonl(range: { toSeq?: number } = {}): AsyncIterable<string> {
-    for await (const s of this.store.signatureRows(range)) yield `${canonicalJson({ role: s.role, seq: s.seq, signature: s.signature, signer: s.signer })}\n`
+    for await (const s of signatureRowsOf(this.store, range)) yield `${canonicalJson({ role: s.role, seq: s.seq, signature: s.signature, signer: s.signer })}\n`
   }
 
   /**
@@ -341,7 +344,10 @@ export class Ledger {
       return { as_of_seq: head, rows: buildBalance(await read.list('stock'), await read.list('container'), products, filter) }
     }
     let seq: number
-    if (typeof filter.asOf === 'number') seq = filter.asOf
+    if (typeof filter.asOf === 'number') {
+      if (!Number.isSafeInteger(filter.asOf) || filter.asOf < 0) throw new InputError('SEQ_OUT_OF_RANGE', `${filter.asOf} is not an entry number`, { hint: `give a whole number from 0 to ${head}` })
+      seq = filter.asOf
+    }
     else {
       const t = new Date(filter.asOf)
       if (Number.isNaN(t.getTime())) throw new InputError('INVALID_AS_OF', `"${String(filter.asOf).slice(0, 40)}" is not a time`, { hint: 'e.g. 2026-11-01T00:00:00Z' })

@@ -12,7 +12,8 @@ export interface StatusReport {
   readonly cosign_pending: ReadonlyArray<{ seq: number; actor: string; witness: string; occurred_at: string; age_hours: number; late: boolean }>
   readonly losses: ReadonlyArray<{ id: string; type: string; discovered_at: string; notice_due: string; notice: string | null; notice_overdue: boolean; form106_due: string; filing: string | null; form106_overdue: boolean }>
   readonly beyond_use: ReadonlyArray<{ container: string; product: string; lot: string; location: string; beyond_use: string; remaining_ml: string }>
-  readonly expiring_lots: ReadonlyArray<{ product: string; lot: string; expires: string; days_left: number; expired: boolean; sealed_on_hand: number }>
+  /** Lots with stock on hand (sealed or in open containers) that expire within the warning window, or have expired. */
+  readonly expiring_lots: ReadonlyArray<{ product: string; lot: string; expires: string; days_left: number; expired: boolean; sealed_on_hand: number; open_on_hand: number }>
   readonly inventory: { readonly last: { type: string; seq: number; date: string } | null; readonly biennial_due: string | null; readonly overdue: boolean }
   readonly last_counts: ReadonlyArray<{ location: string; seq: number | null; at: string | null; age_hours: number | null; discrepancies: number | null }>
   readonly significance_review: ReadonlyArray<{ product: string; events: number; window_days: number }>
@@ -39,7 +40,7 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
     id: d.id, location: d.location,
     item: d.item.type === 'sealed' ? `${d.item.product} lot ${d.item.lot} sealed` : `${d.item.container} (${d.item.product} lot ${d.item.lot})`,
     difference: d.difference, unit: d.unit, opened_at: d.opened_at, age_hours: hoursBetween(d.opened_at, now), due: d.due, overdue: d.due < iso,
-  })).sort((a, b) => (a.due < b.due ? -1 : 1))
+  })).sort((a, b) => cmp(a.due, b.due) || cmp(a.id, b.id))
   const cosign_pending = (await view.list('waste')).filter((w) => !w.cosigned_by && !w.voided).map((w) => {
     const age = hoursBetween(w.occurred_at, now)
     return { seq: w.seq, actor: w.actor, witness: w.witness, occurred_at: w.occurred_at, age_hours: age, late: age >= cosignWindow }
@@ -47,15 +48,18 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
   const losses = (await view.list('loss')).filter((l) => !l.notice || !l.filing).map((l) => ({
     id: l.id, type: l.type, discovered_at: l.discovered_at, notice_due: l.notice_due, notice: l.notice?.at ?? null, notice_overdue: !l.notice && l.notice_due < iso,
     form106_due: l.form106_due, filing: l.filing?.confirmation ?? null, form106_overdue: !l.filing && l.form106_due < iso,
-  }))
-  const beyond_use = (await view.list('container')).filter((c) => c.status === 'open' && c.beyond_use !== null && c.beyond_use < today)
+  })).sort((a, b) => cmp(nextDue(a), nextDue(b)) || cmp(a.id, b.id))
+  const openContainers = (await view.list('container')).filter((c) => c.status === 'open')
+  const beyond_use = openContainers.filter((c) => c.beyond_use !== null && c.beyond_use < today)
     .map((c) => ({ container: c.container, product: c.product, lot: c.lot, location: c.location, beyond_use: c.beyond_use!, remaining_ml: c.remaining_ml }))
   const stock = await view.list('stock')
   const horizon = addDaysToDate(today, expiryDays)
   const expiring_lots = (await view.list('lot')).map((l) => ({
     product: l.product, lot: l.lot, expires: l.expires, days_left: Math.round((Date.parse(l.expires) - Date.parse(today)) / 86_400_000), expired: l.expires < today,
     sealed_on_hand: stock.filter((s) => s.product === l.product && s.lot === l.lot).reduce((n, s) => n + s.sealed, 0),
-  })).filter((l) => l.expires <= horizon && l.sealed_on_hand > 0).sort((a, b) => (a.expires < b.expires ? -1 : 1))
+    // an open container of an expired lot is as unusable as a sealed one, and must be disposed of too
+    open_on_hand: openContainers.filter((c) => c.product === l.product && c.lot === l.lot).length,
+  })).filter((l) => l.expires <= horizon && (l.sealed_on_hand > 0 || l.open_on_hand > 0)).sort((a, b) => cmp(a.expires, b.expires) || cmp(a.product, b.product) || cmp(a.lot, b.lot))
   const inv = await view.get('inventory', 'last')
   const biennial_due = inv ? addDaysToDate(inv.local_date, 730) : null
   const locations = await view.list('location')
@@ -78,3 +82,10 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
     last_counts, significance_review, attention,
   }
 }
+
+/** The loss clock that runs out first: the notice while it is not sent, then Form 106. */
+function nextDue(l: { notice: string | null; notice_due: string; form106_due: string }): string {
+  return l.notice === null && l.notice_due < l.form106_due ? l.notice_due : l.form106_due
+}
+
+function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }

@@ -4,7 +4,7 @@ import { LedgerError } from './errors.ts'
 import { canonicalJson } from './chain/canonical-json.ts'
 import { evolve } from './state/evolve.ts'
 import { MemoryProjections } from './state/memory-projections.ts'
-import type { LedgerStore } from './store/ledger-store.ts'
+import { type LedgerStore, checkpointRowsOf, signatureRowsOf } from './store/ledger-store.ts'
 import { hashCanonical } from './chain/hash-entry.ts'
 import { entryLeafHash } from './merkle/rfc6962-hasher.ts'
 import { MerkleFrontier } from './merkle/merkle-frontier.ts'
@@ -59,7 +59,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   let sawSignature = false
   const stored: Array<{ label: string; note: string }> = []
   let n = 0
-  for await (const c of store.checkpointRows()) stored.push({ label: `stored checkpoint ${++n} (${c.created_at})`, note: c.note })
+  for await (const c of checkpointRowsOf(store)) stored.push({ label: `stored checkpoint ${++n} (${c.created_at})`, note: c.note })
   const given = options.checkpoints ?? []
   const wanted = new Set<number>()
   for (const c of [...stored, ...given]) { const cp = peekCheckpoint(c.note); if (cp) wanted.add(cp.size) }
@@ -139,7 +139,7 @@ class SignatureStream {
   constructor(store: LedgerStore, startHead: number) {
     this.#store = store
     this.#startHead = startHead
-    this.#it = store.signatureRows()[Symbol.asyncIterator]()
+    this.#it = signatureRowsOf(store)[Symbol.asyncIterator]()
   }
 
   /** The signatures of entry `seq`, and any stored out of order before it. */
@@ -152,7 +152,7 @@ class SignatureStream {
       if (this.#next === null) this.#dry = true
     }
     if (this.#dry && seq > this.#startHead && mine.length === 0) {
-      for await (const x of this.#store.signatureRows({ fromSeq: seq, toSeq: seq })) place(x)
+      for await (const x of signatureRowsOf(this.#store, { fromSeq: seq, toSeq: seq })) place(x)
     }
     return { mine, misplaced }
   }

@@ -38,7 +38,7 @@ export async function openSqliteStore(file: string, options: OpenSqliteOptions =
     // Nothing is written before the file is known to be a ledger (or a new, empty one):
     // the schema check reads only; WAL and migrations come after it.
     const plan = checkSchema(db, file, options)
-    if (!options.readonly && path !== ':memory:') db.pragma('journal_mode = WAL')
+    if (!options.readonly && path !== ':memory:') useWal(db)
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
     if (plan === 'migrate') await migrate(db)
@@ -88,6 +88,20 @@ function checkSchema(db: Database.Database, file: string, options: OpenSqliteOpt
   }
   if (options.readonly) throw new StoreError('NEEDS_MIGRATION', `${file} needs a schema upgrade, which a read-only open cannot do`, { hint: 'open it once without read-only access' })
   return 'migrate'
+}
+
+/**
+ * Switches the file to WAL. On read-only media (a read-only mount, a folder where no -wal can be
+ * created) the switch is impossible and the file is left in the mode it has, so it can still be
+ * read and verified (a backup on a USB stick); a write to it then fails with READ_ONLY.
+ */
+function useWal(db: Database.Database): void {
+  try {
+    db.pragma('journal_mode = WAL')
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? ''
+    if (!code.startsWith('SQLITE_READONLY') && !code.startsWith('SQLITE_CANTOPEN')) throw err
+  }
 }
 
 async function migrate(db: Database.Database): Promise<void> {

@@ -14,7 +14,8 @@ export function mapSqliteError(err: unknown, file: string): unknown {
   if (code.startsWith('SQLITE_CONSTRAINT')) {
     return new ConflictError('APPEND_REJECTED', `the database refused the entry: ${message}`, { hint: 'another write got there first; run the command again', cause: err })
   }
-  if (code === 'SQLITE_FULL' || /database or disk is full/i.test(message)) {
+  // SHMSIZE: no room to grow the -shm index beside the file, which only a full disk causes.
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE' || /database or disk is full/i.test(message)) {
     return new StoreError('DISK_FULL', `the disk holding ${file} is full; nothing was written`, { hint: 'free disk space, then run the command again', cause: err })
   }
   if (code.startsWith('SQLITE_READONLY')) {

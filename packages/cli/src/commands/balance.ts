@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { InputError } from '@csledger/ledger-core'
+import { InputError, RuleViolation } from '@csledger/ledger-core'
 import { type RunState, action, example } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { table } from '../output/table.ts'
@@ -13,6 +13,13 @@ export function registerBalance(program: Command, ctx: CliContext, state: RunSta
     .action(action<{ location?: string; product?: string; asOf?: string }>(ctx, state, async ({ opts, ledger }) => {
       const asOf = parseAsOf(opts.asOf)
       const L = await ledger()
+      // A mistyped filter must not read as "nothing on hand" during a count.
+      if (opts.location && !(await L.store.read().get('location', opts.location))) {
+        throw new RuleViolation('UNKNOWN_LOCATION', `no location ${opts.location.slice(0, 40)}`, { hint: 'list locations with `csledger location list`' })
+      }
+      if (opts.product && !(await L.store.read().get('product', opts.product))) {
+        throw new RuleViolation('UNKNOWN_PRODUCT', `no product ${opts.product.slice(0, 40)}`, { hint: 'list products with `csledger product list`' })
+      }
       const { as_of_seq, rows } = await L.balance({ ...(opts.location ? { location: opts.location } : {}), ...(opts.product ? { product: opts.product } : {}), ...(asOf !== undefined ? { asOf } : {}) })
       const text = rows.length === 0
         ? `nothing on hand (as of #${as_of_seq})\n`

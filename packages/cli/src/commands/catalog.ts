@@ -8,6 +8,7 @@ import { table } from '../output/table.ts'
 
 export function registerLocation(program: Command, ctx: CliContext, state: RunState): void {
   const loc = program.command('location').description('storage locations (safe, lockbox)')
+  example(loc, `csledger location add SAFE-1 --name "Main safe, med room" --by pkim`, 'csledger location list')
   const add = loc.command('add <code>')
     .description('add a storage location (PIC only)')
     .option('--name <text>', 'what and where it is')
@@ -21,14 +22,16 @@ export function registerLocation(program: Command, ctx: CliContext, state: RunSt
       return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }
     }))
   example(add, `csledger location add SAFE-1 --name "Main safe, med room" --by pkim`)
-  loc.command('list').description('list locations').action(action(ctx, state, async ({ ledger }) => {
+  const list = loc.command('list').description('list locations').action(action(ctx, state, async ({ ledger }) => {
     const data = await (await ledger()).store.read().list('location')
     return { exitCode: 0, data, text: table(['CODE', 'NAME'], data.map((l) => [l.code, l.name])) }
   }, { readonly: true }))
+  example(list, 'csledger location list', 'csledger location list --json')
 }
 
 export function registerProduct(program: Command, ctx: CliContext, state: RunState): void {
   const prod = program.command('product').description('catalog of stocked products (one per NDC package)')
+  example(prod, `csledger product add KET-50 --drug ketamine --ndc 67457-108-10 --concentration 50mg/mL --volume 10mL --dose-form multi-dose --by pkim`, 'csledger product list')
   const add = prod.command('add <code>')
     .description('add a product (PIC only); the schedule follows from the drug')
     .option('--drug <drug>', 'ketamine | midazolam')
@@ -50,8 +53,9 @@ export function registerProduct(program: Command, ctx: CliContext, state: RunSta
       return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }
     }))
   example(add, `csledger product add KET-50 --drug ketamine --ndc 67457-108-10 --concentration 50mg/mL --volume 10mL --dose-form multi-dose --by pkim`)
-  prod.command('list').description('list products').action(action(ctx, state, async ({ ledger }) => {
+  const list = prod.command('list').description('list products').action(action(ctx, state, async ({ ledger }) => {
     const data = await (await ledger()).store.read().list('product')
     return { exitCode: 0, data, text: table(['CODE', 'DRUG', 'SCHED', 'NDC', 'NDC11', 'STRENGTH', 'VOLUME', 'FORM'], data.map((p) => [p.code, p.drug, `C${p.schedule}`, p.ndc, p.ndc11, `${p.concentration_mg_per_ml} mg/mL`, `${p.volume_ml} mL`, p.dose_form])) }
   }, { readonly: true }))
+  example(list, 'csledger product list', 'csledger product list --json')
 }

@@ -1,12 +1,12 @@
-import { createWriteStream, existsSync, readdirSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { existsSync, readdirSync } from 'node:fs'
+import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { finished } from 'node:stream/promises'
 import type { Command } from 'commander'
-import { InputError, type Ledger, type LedgerCheckpoint, type VerifyReport } from '@csledger/ledger-core'
+import { InputError, type Ledger, type LedgerCheckpoint, LedgerError, type VerifyReport } from '@csledger/ledger-core'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
+import { printable } from '../output/printable.ts'
 import { checkpointText } from './checkpoint.ts'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
@@ -14,7 +14,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v]
 export function registerExport(program: Command, ctx: CliContext, state: RunState): void {
   const cmd = program.command('export')
     .description('write the raw chain as JSONL, one entry per line exactly as hashed (docs/ledger-format.md); with --bundle, a folder for csledger-verify (docs/signatures.md)')
-    .option('--out <file.jsonl>', 'output file (the chain alone)')
+    .option('--out <file.jsonl>', 'output file, the chain alone (written to a temporary file first, then renamed into place)')
     .option('--bundle <dir>', 'write a verification bundle instead: entries.jsonl, signatures.jsonl, keys.txt, checkpoints/')
     .option('--by <pic>', 'with --bundle: first sign a fresh checkpoint of the head (the PIC)')
     .option('--cosigner <user>', 'with --by: a second signer of that checkpoint')
@@ -34,7 +34,7 @@ export function registerExport(program: Command, ctx: CliContext, state: RunStat
         const data = { ...r, ...(fresh ? { checkpoint: fresh.code } : {}) }
         const text = [
           ...(fresh ? [checkpointText(fresh).trimEnd()] : []),
-          `bundle written to ${dir}`,
+          `bundle written to ${printable(dir)}`,
           `  entries.jsonl     ${r.entries} entries, head #${r.head?.seq ?? 0} ${r.head?.hash ?? ''}`,
           `  signatures.jsonl  ${r.signatures} signatures`,
           `  keys.txt          ${r.keys} verifier keys read from the chain (an inspector should compare them with keys registered elsewhere)`,
@@ -46,33 +46,64 @@ export function registerExport(program: Command, ctx: CliContext, state: RunStat
       if (!opts.out) throw new InputError('MISSING_OPTION', '--out or --bundle is required', { hint: 'e.g. csledger export --out ledger.jsonl, or csledger export --bundle export-2026-11-26 --by pkim' })
       const out = resolve(ctx.cwd, opts.out)
       const L = await ledger()
-      const entries = await writeLines(out, L.exportJsonl())
-      const head = await L.store.read().head()
-      const data = { out, entries, head: head ? { seq: head.seq, hash: head.hash } : null }
-      return { exitCode: 0, data, text: `exported ${entries} entries to ${out}\n  head #${head?.seq ?? 0} ${head?.hash ?? ''}\n` }
+      const { entries, last } = await writeAtomically(out, L.exportJsonl())
+      // The head is the last line written, not a second read: a write landing meanwhile is not in the file.
+      const head = last ? headOf(last) : null
+      const data = { out, entries, head }
+      return { exitCode: 0, data, text: `exported ${entries} entries to ${printable(out)}\n  head #${head?.seq ?? 0} ${head?.hash ?? ''}\n` }
     }))
   example(cmd, 'csledger export --out 2026-11-ledger.jsonl', 'csledger export --bundle export-2026-11-26 --by pkim')
 }
 
-/** Writes lines to a file through a temporary name, so a half-written file never has the final name. */
-async function writeLines(out: string, lines: AsyncIterable<string>): Promise<number> {
+/**
+ * Writes the lines to `<out>.partial-<pid>`, flushes it to disk, then renames it over `out`, so a
+ * reader never sees half an export. The file is opened (and every write awaited) before anything
+ * else, so a bad path is a CANNOT_WRITE error, not a crash; the partial file is removed on failure.
+ */
+async function writeAtomically(out: string, lines: AsyncIterable<string>): Promise<{ entries: number; last: string | undefined }> {
   const tmp = `${out}.partial-${process.pid}`
-  const stream = createWriteStream(tmp, { flags: 'wx' })
-  let n = 0
+  let fh: FileHandle
   try {
-    for await (const line of lines) {
-      n++
-      if (!stream.write(line)) await new Promise<void>((r) => stream.once('drain', () => r()))
-    }
-    stream.end()
-    await finished(stream)
-    await rename(tmp, out)
+    fh = await open(tmp, 'wx')
   } catch (err) {
-    stream.destroy()
-    await rm(tmp, { force: true })
-    throw err
+    throw cannotWrite(out, err)
   }
-  return n
+  let entries = 0
+  let last: string | undefined
+  try {
+    let chunk = ''
+    for await (const line of lines) {
+      entries++
+      last = line
+      chunk += line
+      if (chunk.length >= 1 << 16) { await fh.write(chunk); chunk = '' }
+    }
+    if (chunk) await fh.write(chunk)
+    await fh.sync()
+    await fh.close()
+    await rename(tmp, out)
+    return { entries, last }
+  } catch (err) {
+    await fh.close().catch(() => {})
+    await rm(tmp, { force: true })
+    throw isErrno(err) ? cannotWrite(out, err) : err
+  }
+}
+
+function headOf(line: string): { seq: number; hash: string } {
+  const parsed = JSON.parse(line) as { entry: { seq: number }; hash: string }
+  return { seq: parsed.entry.seq, hash: parsed.hash }
+}
+
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && !(err instanceof LedgerError) && typeof (err as NodeJS.ErrnoException).code === 'string'
+}
+
+function cannotWrite(out: string, err: unknown): LedgerError {
+  const code = isErrno(err) ? err.code! : 'unknown error'
+  return new InputError('CANNOT_WRITE', `cannot write the export to ${out} (${code})`, {
+    hint: 'check that the folder exists and is writable and that --out names a file, or choose another --out path',
+  })
 }
 
 /**
@@ -82,7 +113,11 @@ async function writeLines(out: string, lines: AsyncIterable<string>): Promise<nu
 async function writeBundle(L: Ledger, dir: string): Promise<{ dir: string; entries: number; head: { seq: number; hash: string } | null; signatures: number; keys: number; checkpoints: string[] }> {
   const tmp = `${dir}.partial-${process.pid}`
   await rm(tmp, { recursive: true, force: true })
-  await mkdir(join(tmp, 'checkpoints'), { recursive: true })
+  try {
+    await mkdir(join(tmp, 'checkpoints'), { recursive: true })
+  } catch (err) {
+    throw cannotWrite(dir, err)
+  }
   try {
     // One cut of the ledger: checkpoints read first, then everything up to the head as it was then,
     // so appends made meanwhile cannot leave a checkpoint past the entries or a signature without its entry.
@@ -90,17 +125,17 @@ async function writeBundle(L: Ledger, dir: string): Promise<{ dir: string; entri
     for await (const c of L.checkpoints()) stored.push(c)
     const headNow = await L.store.read().head()
     const range = { toSeq: headNow?.seq ?? 0 }
-    const entries = await writeLines(join(tmp, 'entries.jsonl'), L.exportJsonl(range))
-    const signatures = await writeLines(join(tmp, 'signatures.jsonl'), L.exportSignaturesJsonl(range))
+    const entries = await (await writeAtomically(join(tmp, 'entries.jsonl'), L.exportJsonl(range))).entries
+    const signatures = await (await writeAtomically(join(tmp, 'signatures.jsonl'), L.exportSignaturesJsonl(range))).entries
     const keys = await L.keysText()
-    await writeFile(join(tmp, 'keys.txt'), keys, { flag: 'wx' })
+    await writeAtomically(join(tmp, 'keys.txt'), once(keys))
     const names: string[] = []
     for (const c of stored) {
       const stem = String(c.size).padStart(9, '0')
       let name = `${stem}.txt`
       for (let i = 2; names.includes(name); i++) name = `${stem}-${i}.txt`
       names.push(name)
-      await writeFile(join(tmp, 'checkpoints', name), c.note, { flag: 'wx' })
+      await writeAtomically(join(tmp, 'checkpoints', name), once(c.note))
     }
     if (existsSync(dir)) await rm(dir, { recursive: true })
     await rename(tmp, dir)
@@ -110,6 +145,8 @@ async function writeBundle(L: Ledger, dir: string): Promise<{ dir: string; entri
     throw err
   }
 }
+
+async function* once(text: string): AsyncIterable<string> { yield text }
 
 export function registerVerify(program: Command, ctx: CliContext, state: RunState): void {
   const cmd = program.command('verify')
@@ -130,7 +167,10 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
         checkpoints.push({ label: basename(path), note: await readFile(path, 'utf8') })
       }
       const report = await (await ledger()).verify({ ...(expectedHead ? { expectedHead } : {}), ...(checkpoints.length ? { checkpoints } : {}) })
-      return { exitCode: report.ok ? 0 : 5, data: report, text: verifyText(report, checkpoints.length) }
+      return {
+        exitCode: report.ok ? 0 : 5, data: report, text: verifyText(report, checkpoints.length),
+        ...(report.ok ? {} : { error: { code: 'VERIFY_FAILED', message: report.findings[0]?.message ?? 'verification failed', hint: 'keep this file as evidence; compare with a backup or an export given out earlier' } }),
+      }
     }, { readonly: true }))
   example(cmd, 'csledger verify', 'csledger verify --head 1200:3f9a…', 'csledger verify --checkpoint count-2026-11-26.txt')
 }
@@ -140,7 +180,7 @@ function verifyText(report: VerifyReport, given: number): string {
   if (report.ok) {
     lines.push(`ok: ${report.entries} entries verified; balances match the entries`, `  head #${report.head?.seq ?? 0} ${report.head?.hash ?? ''}`)
   } else {
-    lines.push(`FAILED: ${report.findings.length} finding(s) in ${report.entries} entries`, ...report.findings.map((f) => `  [${f.code}] ${f.message}`))
+    lines.push(`FAILED: ${report.findings.length} finding(s) in ${report.entries} entries`, ...report.findings.map((f) => `  [${f.code}] ${printable(f.message)}`))
   }
   const s = report.signatures
   if (s) lines.push(`  signatures: ${s.verified} verified${s.unsigned_without_key ? `; ${s.unsigned_without_key} by people who had no key yet (written before signing existed)` : ''}${s.omitted_findings ? `; ${s.omitted_findings} more signature findings not listed` : ''}`)

@@ -6,7 +6,7 @@ import { InputError, IntegrityError, type Ledger, type LedgerCheckpoint, LedgerE
 import { need } from '../ask.ts'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example } from '../command-kit.ts'
-import type { CliContext } from '../context.ts'
+import type { CliContext, CommandResult } from '../context.ts'
 
 export function registerCheckpoint(program: Command, ctx: CliContext, state: RunState): void {
   const cmd = program.command('checkpoint')
@@ -64,6 +64,21 @@ export async function checkpointAfterCount(L: Ledger, by: Principal, witness: Pr
     if (!(err instanceof LedgerError)) throw err
     return { note: `WARNING: the count is recorded, but no checkpoint was signed: ${err.message}${err.hint ? ` (${err.hint})` : ''}`, integrity: err instanceof IntegrityError }
   }
+}
+
+/**
+ * A count's or inventory's result with the checkpoint signed after it: its code in the text and the
+ * data, or why none was signed. A chain that could not be signed makes the run an integrity failure
+ * (exit 5), with the count still recorded.
+ */
+export function withCheckpoint(signed: { cp?: LedgerCheckpoint; note?: string; integrity?: boolean }, result: CommandResult, onto: string): CommandResult {
+  const line = signed.cp
+    ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the ${onto}`
+    : signed.note
+  const text = line ? `${result.text.replace(/\n?$/, '\n')}${line}\n` : result.text
+  const data = { ...(result.data as Record<string, unknown>), ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : signed.note ? { checkpoint_not_signed: signed.note } : {}) }
+  if (signed.integrity) return { exitCode: 5, data, text, error: { code: 'CHAIN_BROKEN', message: signed.note ?? 'no checkpoint signed', hint: 'keep the file as evidence and run `csledger verify`' } }
+  return { ...result, data, text }
 }
 
 /** The lines a checkpoint prints: the code to copy onto the count sheet, size, root and signers. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { type CountData, type CountEntryInput, InputError, type InventoryData, expectedAt } from '@csledger/ledger-core'
+import { type CountData, type CountEntryInput, type Entry, InputError, type InventoryData, REGISTRANT_KEY, type ReadView, expectedAt, localDate, lotKey } from '@csledger/ledger-core'
 import { canPrompt, need, needChoice } from '../ask.ts'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example, writeOpts } from '../command-kit.ts'
@@ -8,7 +8,7 @@ import { itemsFromFlags, itemsFromPrompts, itemsFromSheet } from '../count-input
 import { describeDifference, describeItem, discrepancyLine } from '../output/discrepancy-text.ts'
 import { writeData } from '../output/entry-summary.ts'
 import { table } from '../output/table.ts'
-import { checkpointAfterCount, checkpointData } from './checkpoint.ts'
+import { checkpointAfterCount, withCheckpoint } from './checkpoint.ts'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 
@@ -48,9 +48,12 @@ export function registerCount(program: Command, ctx: CliContext, state: RunState
         ...d.items.map((i) => `  ${describeItem(i)}: ${describeDifference(i)}`),
         d.discrepancies.length === 0 ? 'no discrepancies' : `${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'} opened (resolve with \`csledger reconcile <id> …\`):`,
         ...d.discrepancies.map((x) => `  ${discrepancyLine(x)}`),
-        signed.cp ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the count sheet` : signed.note ?? '',
-      ].filter(Boolean)
-      return { exitCode: signed.integrity ? 5 : d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies, ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : signed.note ? { checkpoint_not_signed: signed.note } : {}) }, text: lines.join('\n') + '\n' }
+      ]
+      const problem = d.discrepancies.length > 0 ? { code: 'DISCREPANCIES_FOUND', message: `the count was recorded (#${r.stored.entry.seq}) and found ${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } : undefined
+      return withCheckpoint(signed, {
+        exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies }, text: lines.join('\n') + '\n',
+        ...(problem ? { error: problem } : {}),
+      }, 'count sheet')
     }))
   example(cmd, 'csledger count --location SAFE-1 --by pkim --witness nkim                       # interactive, blind', 'csledger count --location SAFE-1 --by pkim --witness nkim --item K2417A=3 --item C-0042=3.2mL')
 }
@@ -85,17 +88,13 @@ export function registerInventory(program: Command, ctx: CliContext, state: RunS
       const actor = await authenticate(ctx, g, L, by, 'actor')
       const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
       const r = await L.inventory({ type: kind, at, basedOnSeq, items, ...(opts.takenAt ? { takenAt: opts.takenAt } : {}), by: actor, witness }, writeOpts(opts))
-      const d = r.stored.entry.data as InventoryData
       const signed = await checkpointAfterCount(L, actor, witness)
-      const lines = [
-        `${d.type} inventory #${r.stored.entry.seq} at ${d.at} of business, ${d.taken_at}: ${d.registrant.name}, DEA ${d.registrant.dea_number}`,
-        d.zero ? '  zero inventory: nothing on hand' : '',
-        ...d.items.map((i) => `  ${describeItem(i)}: ${i.type === 'sealed' ? `${i.counted} sealed` : `${i.counted_ml} mL${i.estimated ? ' (estimated)' : ''}`}`),
-        ...d.discrepancies.map((x) => `  discrepancy ${discrepancyLine(x)}`),
-        `  taken by ${actor.username}, witnessed by ${witness.username}`,
-        signed.cp ? `checkpoint ${signed.cp.code} (entries 1-${signed.cp.checkpoint.size}, signed by ${signed.cp.signers.map((s) => s.username).join(' and ')}): copy it onto the inventory record` : signed.note ?? '',
-      ].filter(Boolean)
-      return { exitCode: signed.integrity ? 5 : d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), ...(signed.cp ? { checkpoint: checkpointData(signed.cp) } : signed.note ? { checkpoint_not_signed: signed.note } : {}) }, text: lines.join('\n') + '\n' }
+      const record = await inventoryRecord(read, r.stored.entry as Entry<'inventory'>)
+      const found = record.discrepancies.length
+      return withCheckpoint(signed, {
+        exitCode: found > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), record }, text: renderInventoryRecord(record),
+        ...(found > 0 ? { error: { code: 'DISCREPANCIES_FOUND', message: `the inventory was recorded (#${r.stored.entry.seq}) and found ${found} discrepanc${found === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } } : {}),
+      }, 'inventory record')
     }))
   example(cmd, 'csledger inventory --kind initial --at opening --zero --by pkim --witness nkim', 'csledger inventory --kind biennial --at close --by pkim --witness nkim --item SAFE-1/K2417A=4 --item C-0042=3.2mL~')
 }
@@ -119,4 +118,110 @@ export function registerDiscrepancies(program: Command, ctx: CliContext, state: 
 function parsePosition(v: string): number {
   if (!/^\d{1,15}$/.test(v)) throw new InputError('INVALID_POSITION', `--based-on "${v.slice(0, 20)}" is not an entry number`, { hint: 'copy the position printed on the count sheet' })
   return Number(v)
+}
+
+/** One line of a formal inventory record: a product lot at a location, sealed or one open container. */
+export interface InventoryLine {
+  readonly location: string
+  readonly product: string
+  readonly substance: string
+  readonly ndc: string
+  readonly strength: string
+  readonly form: string
+  /** Volume of one commercial container (mL). */
+  readonly container_ml: string
+  readonly lot: string
+  /** Unopened commercial containers (sealed lines). */
+  readonly sealed?: number
+  /** The opened container and what is left in it (open lines). */
+  readonly container?: string
+  readonly left_ml?: string
+  readonly estimated?: boolean
+  /** Why stock on hand is held for disposal (expired lot, past beyond-use date), if it is. */
+  readonly held_for_disposal: string | null
+}
+
+/**
+ * The printable inventory record of 21 CFR 1304.11 (dea-requirements.md section 4.3): date, time,
+ * opening or close of business, registrant, DEA number, each substance with form, strength,
+ * container size, sealed containers and opened containers (estimated flagged), stock held for
+ * disposal, Schedule III and IV listed apart, who took it and witnessed it.
+ */
+export interface InventoryRecord {
+  readonly seq: number
+  readonly type: 'initial' | 'biennial'
+  readonly at: 'opening' | 'close'
+  readonly date: string
+  readonly time: string
+  readonly time_zone: string
+  readonly taken_at: string
+  readonly registrant: { readonly name: string; readonly address: string; readonly dea_number: string }
+  readonly schedules: ReadonlyArray<{ readonly schedule: string; readonly lines: readonly InventoryLine[] }>
+  readonly zero: boolean
+  readonly discrepancies: InventoryData['discrepancies']
+  readonly taken_by: { readonly username: string; readonly name: string }
+  readonly witnessed_by: { readonly username: string; readonly name: string }
+}
+
+/** Builds the record of an inventory entry from the catalog it refers to. */
+export async function inventoryRecord(read: ReadView, e: Entry<'inventory'>): Promise<InventoryRecord> {
+  const d = e.data
+  const tz = (await read.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
+  const taken = new Date(d.taken_at)
+  const date = localDate(taken, tz)
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(taken)
+  const bySchedule = new Map<string, InventoryLine[]>()
+  for (const item of d.items) {
+    const p = await read.get('product', item.product)
+    const lot = await read.get('lot', lotKey(item.product, item.lot))
+    const base = {
+      location: item.location, product: item.product, substance: p?.substance ?? item.product, ndc: p?.ndc ?? '', strength: p ? `${p.concentration_mg_per_ml} mg/mL` : '',
+      form: p ? `injection, ${p.dose_form} vial` : '', container_ml: p?.volume_ml ?? '', lot: item.lot,
+    }
+    const expired = lot && lot.expires < date ? `lot expired ${lot.expires}` : null
+    let line: InventoryLine
+    if (item.type === 'sealed') {
+      line = { ...base, sealed: item.counted, held_for_disposal: item.counted > 0 ? expired : null }
+    } else {
+      const c = await read.get('container', item.container)
+      const pastUse = c?.beyond_use && c.beyond_use < date ? `past beyond-use date ${c.beyond_use}` : null
+      line = { ...base, container: item.container, left_ml: item.counted_ml, estimated: item.estimated === true, held_for_disposal: item.counted_ml !== '0' ? (expired ?? pastUse) : null }
+    }
+    const schedule = p?.schedule ?? '?'
+    bySchedule.set(schedule, [...(bySchedule.get(schedule) ?? []), line])
+  }
+  const person = async (username: string) => ({ username, name: (await read.get('user', username))?.name ?? username })
+  return {
+    seq: e.seq, type: d.type, at: d.at, date, time, time_zone: tz, taken_at: d.taken_at, registrant: d.registrant,
+    schedules: [...bySchedule].sort(([a], [b]) => (a < b ? -1 : 1)).map(([schedule, lines]) => ({ schedule, lines })),
+    zero: d.zero, discrepancies: d.discrepancies, taken_by: await person(e.actor), witnessed_by: await person(e.witness ?? ''),
+  }
+}
+
+/** The inventory record as printed and signed. */
+export function renderInventoryRecord(r: InventoryRecord): string {
+  const out = [
+    `${r.type === 'initial' ? 'Initial' : 'Biennial'} inventory of controlled substances (21 CFR 1304.11), entry #${r.seq}`,
+    `  Registrant:  ${r.registrant.name}`,
+    `  Address:     ${r.registrant.address}`,
+    `  DEA number:  ${r.registrant.dea_number}`,
+    `  Taken:       ${r.date} at ${r.time} ${r.time_zone} (${r.taken_at}), at the ${r.at === 'opening' ? 'opening' : 'close'} of business`,
+    '',
+  ]
+  if (r.zero) out.push('  Zero inventory: no controlled substances on hand.', '')
+  for (const s of r.schedules) {
+    out.push(`Schedule ${s.schedule}`)
+    out.push(table(['LOCATION', 'SUBSTANCE', 'NDC', 'STRENGTH', 'FORM', 'CONTAINER', 'LOT', 'SEALED', 'OPENED', 'LEFT', 'HELD FOR DISPOSAL'], s.lines.map((l) => [
+      l.location, l.substance, l.ndc, l.strength, l.form, `${l.container_ml} mL`, l.lot,
+      l.sealed !== undefined ? String(l.sealed) : '', l.container ?? '', l.left_ml !== undefined ? `${l.left_ml} mL${l.estimated ? ' (estimated)' : ''}` : '', l.held_for_disposal ?? '',
+    ])))
+  }
+  for (const x of r.discrepancies) out.push(`  discrepancy ${discrepancyLine(x)}`)
+  out.push(
+    `Taken by ${r.taken_by.name} (${r.taken_by.username}); witnessed by ${r.witnessed_by.name} (${r.witnessed_by.username})`,
+    '',
+    `  Signature: ______________________________  ${r.taken_by.name}`,
+    `  Signature: ______________________________  ${r.witnessed_by.name}`,
+  )
+  return out.join('\n') + '\n'
 }

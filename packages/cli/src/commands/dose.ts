@@ -62,7 +62,7 @@ export function registerCosign(program: Command, ctx: CliContext, state: RunStat
     .description('physician co-sign of a waste entry; --pending lists waste awaiting co-sign')
     .option('--pending', 'list waste awaiting a physician co-sign')
     .option('--by <physician>', 'the co-signing physician'))
-    .action(action<{ pending?: boolean; by?: string; at?: string; requestId?: string }>(ctx, state, async ({ opts, g, ledger, positional }) => {
+    .action(action<{ pending?: boolean; by?: string; at?: string; requestId?: string }>(ctx, state, async ({ opts, g, ledger, cmd }) => {
       const L = await ledger()
       if (opts.pending) {
         const pending = (await L.store.read().list('waste')).filter((w) => !w.cosigned_by && !w.voided).sort((a, b) => a.seq - b.seq)
@@ -70,7 +70,8 @@ export function registerCosign(program: Command, ctx: CliContext, state: RunStat
         const data = pending.map((w) => ({ seq: w.seq, actor: w.actor, witness: w.witness, occurred_at: w.occurred_at, age_hours: Math.floor((now - Date.parse(w.occurred_at)) / 3_600_000) }))
         return { exitCode: 0, data, text: data.length === 0 ? 'no waste awaits co-sign\n' : table(['SEQ', 'WASTED BY', 'WITNESS', 'AT', 'AGE'], data.map((w) => [`#${w.seq}`, w.actor, w.witness, w.occurred_at, `${w.age_hours} h`])) }
       }
-      const raw = positional[0]
+      // Not `positional`: it maps an absent optional argument to the string "undefined".
+      const raw = cmd.processedArgs[0] as string | undefined
       if (raw === undefined) throw new InputError('MISSING_ARGUMENT', 'which waste? give its entry number', { hint: 'list them with `csledger cosign --pending`' })
       const waste = parseSeq(raw)
       const by = await need(ctx, g, opts.by, '--by', 'Your username (physician):')

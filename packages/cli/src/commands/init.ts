@@ -28,9 +28,15 @@ export function registerInit(program: Command, ctx: CliContext, state: RunState)
       const adminName = await need(ctx, g, opts.adminName, '--admin-name', 'Full name of the first PIC:')
       const passphrase = await newPassphrase(ctx, g, admin)
       const L: Ledger = await ledger()
-      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: randomUUID(), timezone: opts.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone })
+      const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: storeLedgerId(L) ?? randomUUID(), timezone: opts.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone })
       const data = { ...writeData(stored, false), db: dbLocation(ctx, g), ledger_id: stored.entry.ledger_id }
       return { exitCode: 0, data, text: `${writeText(stored, false)}  ledger ${stored.entry.ledger_id} at ${dbLocation(ctx, g)}\n` }
     }, { create: true }))
   example(cmd, `CSLEDGER_NEW_PASSPHRASE='…' csledger init --db clinic.db --registrant "Calm Waters Ketamine Clinic" --address "12 Elm St, Springfield" --dea BJ6125341 --admin pkim --admin-name "Pat Kim"`)
+}
+
+/** A store bound to one ledger of a shared database (PostgreSQL) names the id the ledger must use. */
+function storeLedgerId(L: Ledger): string | undefined {
+  const id = (L.store as { ledgerId?: unknown }).ledgerId
+  return typeof id === 'string' ? id : undefined
 }

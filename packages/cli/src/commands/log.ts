@@ -17,12 +17,13 @@ export function registerLog(program: Command, ctx: CliContext, state: RunState):
     .option('--seq <seq>', 'only this entry')
     .action(action<{ from?: string; to?: string; kind?: string; seq?: string }>(ctx, state, async ({ opts, ledger }) => {
       for (const [flag, v] of [['--from', opts.from], ['--to', opts.to]] as const) {
-        if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new InputError('INVALID_DATE', `${flag} "${v.slice(0, 20)}" is not a date like 2026-11-26`, { hint: 'write dates as YYYY-MM-DD' })
+        if (v !== undefined && !isCalendarDate(v)) throw new InputError('INVALID_DATE', `${flag} "${v.slice(0, 20)}" is not a date like 2026-11-26`, { hint: 'write dates as YYYY-MM-DD' })
       }
       const kinds = opts.kind?.split(',').map((k) => k.trim())
       for (const k of kinds ?? []) if (!ENTRY_KINDS.includes(k as EntryKind)) throw new InputError('UNKNOWN_KIND', `no entry kind "${k.slice(0, 30)}"`, { hint: `kinds: ${ENTRY_KINDS.join(', ')}` })
+      // Number() would read '' as 0 and '1e1' as 10: only plain positive digits name an entry.
+      if (opts.seq !== undefined && !/^[1-9]\d{0,14}$/.test(opts.seq)) throw new InputError('INVALID_SEQ', `--seq "${opts.seq.slice(0, 20)}" is not an entry number`, { hint: 'give the entry number shown as #N in `csledger log`, e.g. --seq 42' })
       const seq = opts.seq !== undefined ? Number(opts.seq) : undefined
-      if (seq !== undefined && !Number.isSafeInteger(seq)) throw new InputError('INVALID_SEQ', `--seq "${opts.seq}" is not an entry number`)
       const L = await ledger()
       const data: unknown[] = []
       const rows: string[][] = []
@@ -35,5 +36,10 @@ export function registerLog(program: Command, ctx: CliContext, state: RunState):
       const note = rows.some((r) => r[1]!.endsWith('*')) ? `* recorded more than ${BACKDATE_FLAG_MINUTES} minutes after it happened (back-dated)\n` : ''
       return { exitCode: 0, data, text: rows.length ? table(['SEQ', 'OCCURRED (UTC)', 'KIND', 'BY/WITNESS', 'WHAT'], rows) + note : 'no entries\n' }
     }, { readonly: true }))
-  example(cmd, 'csledger log --from 2026-11-01 --to 2026-11-30 --kind waste,cosign')
+  example(cmd, 'csledger log --from 2026-11-01 --to 2026-11-30 --kind waste,cosign', 'csledger log --seq 812 --json')
+}
+
+/** A YYYY-MM-DD date that exists on the calendar (2026-02-30 does not; a filter on it would silently match nothing). */
+function isCalendarDate(v: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v
 }

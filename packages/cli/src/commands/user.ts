@@ -12,6 +12,7 @@ const ROLE_CHOICES = [
 
 export function registerUser(program: Command, ctx: CliContext, state: RunState): void {
   const user = program.command('user').description('add, list and deactivate users; change your passphrase')
+  example(user, 'csledger user list', `csledger user add nkim --name "Nora Kim" --role nurse --by pkim`, `csledger user deactivate nkim --reason "left the clinic" --by pkim`, `csledger user passphrase nkim`)
   const add = user.command('add <username>')
     .description('add a user with a role (PIC only); their passphrase is asked, or read from CSLEDGER_NEW_PASSPHRASE')
     .option('--name <full name>', 'full name as printed on records')
@@ -31,13 +32,14 @@ export function registerUser(program: Command, ctx: CliContext, state: RunState)
     }))
   example(add, `CSLEDGER_PASSPHRASE='…' CSLEDGER_NEW_PASSPHRASE='…' csledger user add nkim --name "Nora Kim" --role nurse --by pkim`)
 
-  user.command('list')
-    .description('list users with their roles and status')
+  const list = user.command('list')
+    .description('list users with their roles and status (deactivated users stay listed)')
     .action(action(ctx, state, async ({ ledger }) => {
       const users = await (await ledger()).store.read().list('user')
       const data = users.map((u) => ({ username: u.username, name: u.name, role: u.role, active: u.active, since_seq: u.since_seq }))
       return { exitCode: 0, data, text: table(['USERNAME', 'NAME', 'ROLE', 'STATUS', 'SINCE'], data.map((u) => [u.username, u.name, u.role, u.active ? 'active' : 'deactivated', `#${u.since_seq}`])) }
     }, { readonly: true }))
+  example(list, 'csledger user list', 'csledger user list --json')
 
   const deactivate = user.command('deactivate <username>')
     .description('deactivate a user (PIC only); their history stays, they can no longer sign')

@@ -1,4 +1,5 @@
 import type { Entry, StoredEntry } from '@csledger/ledger-core'
+import { printable } from './printable.ts'
 
 /** One line saying what an entry recorded, for logs and confirmations. */
 export function summarize(e: Entry): string {
@@ -43,5 +44,5 @@ export function writeData(stored: StoredEntry, replayed: boolean): Record<string
 export function writeText(stored: StoredEntry, replayed: boolean): string {
   const e = stored.entry
   const who = e.witness ? `${e.actor}, witnessed by ${e.witness}` : e.actor
-  return `${replayed ? 'already recorded' : 'recorded'} ${e.kind.replace(/_/g, ' ')} #${e.seq} (${who}): ${summarize(e)}\n  hash ${stored.hash}\n`
+  return `${replayed ? 'already recorded' : 'recorded'} ${e.kind.replace(/_/g, ' ')} #${e.seq} (${printable(who)}): ${printable(summarize(e))}\n  hash ${stored.hash}\n`
 }

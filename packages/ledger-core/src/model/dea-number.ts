@@ -15,8 +15,8 @@ const PRACTITIONER_LETTERS = 'ABFGMPRX'
  * issued valid numbers that fail it), and so is an unusual first letter.
  *
  * @example
- * checkDeaNumber('AB1234563') // ok, no warnings
- * checkDeaNumber('FS3456782') // ok: true? no — warnings: ['check digit ...']
+ * checkDeaNumber('AB1234563') // { ok: true, warnings: [] }
+ * checkDeaNumber('FS3456782') // { ok: true, warnings: ['check digit is 2 but the formula gives 1'] }
  */
 export function checkDeaNumber(raw: string): DeaCheck {
   const value = String(raw).trim().toUpperCase()

@@ -97,7 +97,7 @@ export function toMlAndMg(q: Quantity, concentrationMgPerMl: Decimal): { ml: Dec
   if (q.unit === 'mL') return { ml: q.amount, mg: q.amount.times(concentrationMgPerMl) }
   const ml = q.amount.dividedBy(concentrationMgPerMl)
   if (ml.decimalPlaces() > MAX_STORED_DECIMALS) {
-    throw new InputError('INEXACT_CONVERSION', `${fmtQty(q.amount, 'mg')} is not a whole number of microlitres at ${dec(concentrationMgPerMl)} mg/mL`, {
+    throw new InputError('INEXACT_CONVERSION', `${fmtQty(q.amount, 'mg')} does not convert exactly to mL (at most 6 decimal places) at ${dec(concentrationMgPerMl)} mg/mL`, {
       hint: 'give the amount in mL instead',
     })
   }

@@ -86,7 +86,7 @@ async function amend(view: ProjectionView, original: Entry, data: Readonly<Recor
       if (a.prescriber !== undefined) {
         prescriber = ident(a.prescriber, 'prescriber', USERNAME_RE, 'drlee')
         const u = await view.get('user', prescriber)
-        if (!u || u.role !== 'physician') throw new RuleViolation('PRESCRIBER_NOT_PHYSICIAN', `prescriber ${prescriber} is not a physician`)
+        if (!u || !u.active || u.role !== 'physician') throw new RuleViolation('PRESCRIBER_NOT_PHYSICIAN', `prescriber ${prescriber} is not an active physician`)
       }
       return {
         ...d, patient: a.patient !== undefined ? ident(a.patient, 'patient', PATIENT_RE, 'P-1042') : d.patient,

@@ -37,10 +37,13 @@ export interface CountCommand {
  * containers the book says are there, in shelf order (product, lot, container). No quantities.
  */
 export async function countSheet(view: ProjectionView & { head(): Promise<{ seq: number } | null> }, locationCode: string): Promise<CountSheet> {
+  // The position first: if an entry lands while the sheet is read, the sheet is based on an
+  // older position than its contents, and the count is refused (TIP_MOVED), never mis-compared.
+  const basedOnSeq = (await view.head())?.seq ?? 0
   const expected = await expectedAt(view, locationCode)
   return {
     location: locationCode,
-    based_on_seq: (await view.head())?.seq ?? 0,
+    based_on_seq: basedOnSeq,
     sealed: expected.sealed.map(({ product, lot }) => ({ product, lot })),
     open: expected.open.map(({ container, product, lot }) => ({ container, product, lot })),
   }
@@ -101,9 +104,13 @@ export async function compare(view: ProjectionView, loc: string | null, inputs: 
       if (container.status !== 'open') extraOpen.push(container)
       continue
     }
+    // `<location>/` prefixes an item; lot numbers may contain '/' too (LOT_RE), so in a count of
+    // one location a prefix that names no location is part of the lot (e.g. KET-50:M/2026-04).
     const slash = ref.indexOf('/')
-    const itemLoc = slash >= 0 ? ref.slice(0, slash) : loc
-    const lotPart = slash >= 0 ? ref.slice(slash + 1) : ref
+    const prefix = slash >= 0 ? ref.slice(0, slash) : null
+    const hasLocation = prefix !== null && (loc === null || (CODE_RE.test(prefix) && (await view.get('location', prefix)) !== undefined))
+    const itemLoc = hasLocation ? prefix : loc
+    const lotPart = hasLocation ? ref.slice(slash + 1) : ref
     if (itemLoc === null) throw new InputError('LOCATION_REQUIRED', `${where}an inventory item of sealed stock names its location: <location>/<lot>=N`, { hint: `e.g. SAFE-1/${lotPart}=4` })
     if (loc !== null && itemLoc !== loc) throw new InputError('WRONG_LOCATION', `${where}${ref} names location ${itemLoc}, but this count is of ${loc}`, { hint: 'count each location separately' })
     if (!(await view.get('location', itemLoc))) throw new InputError('UNKNOWN_LOCATION', `${where}no location ${itemLoc.slice(0, 40)}`, { hint: 'list locations with `csledger location list`' })

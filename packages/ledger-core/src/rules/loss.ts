@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js'
-import { addBusinessDays, addDays } from '../clocks.ts'
+import { addBusinessDays, addLocalDays } from '../clocks.ts'
 import { InputError, RuleViolation } from '../errors.ts'
 import type { LossItem, LossType } from '../model/entry.ts'
 import { dec, parseCount, parseQuantity, toMlAndMg } from '../model/quantity.ts'
@@ -61,7 +61,7 @@ export async function decideLoss(view: ProjectionView, cmd: LossCommand, ctx: De
       kind: 'loss' as const, occurred_at: discovered.toISOString(), actor: cmd.by.username,
       data: {
         id: `L-${String(n).padStart(4, '0')}`, type: cmd.type as LossType, discovered_at: discovered.toISOString(), items, note: text(cmd.note, 'note', 1000),
-        notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addDays(discovered, 45).toISOString(), adjusts_stock: true,
+        notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addLocalDays(discovered, 45, tz).toISOString(), adjusts_stock: true,
       },
     },
   }
@@ -76,7 +76,8 @@ export async function decideLossNotice(view: ProjectionView, cmd: LossNoticeComm
   const l = await view.get('loss', cmd.loss)
   if (!l) throw new RuleViolation('UNKNOWN_LOSS', `no loss ${cmd.loss}`, { hint: 'see losses with `csledger status`' })
   if (l.notice) throw new RuleViolation('ALREADY_NOTIFIED', `the notice for ${l.id} was recorded by entry #${l.notice.seq}`)
-  return { draft: { kind: 'loss_notice' as const, occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username, data: { loss: l.id, method: text(cmd.method, 'method', 100), to: text(cmd.to, 'to', 200) } } }
+  const at = afterDiscovery(occurredAt(cmd.at, ctx), l.discovered_at, l.id, 'notice')
+  return { draft: { kind: 'loss_notice' as const, occurred_at: at, actor: cmd.by.username, data: { loss: l.id, method: text(cmd.method, 'method', 100), to: text(cmd.to, 'to', 200) } } }
 }
 
 /** DEA Form 106 filed through TLR (due within 45 days of discovery), with its confirmation number. */
@@ -84,6 +85,15 @@ export async function decideLossFiling(view: ProjectionView, cmd: LossFilingComm
   await activeUser(view, cmd.by.username, ['pic'], 'record Form 106 filings')
   const l = await view.get('loss', cmd.loss)
   if (!l) throw new RuleViolation('UNKNOWN_LOSS', `no loss ${cmd.loss}`, { hint: 'see losses with `csledger status`' })
-  return { draft: { kind: 'loss_filing' as const, occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username, data: { loss: l.id, confirmation: text(cmd.confirmation, 'confirmation', 100), ...(l.filing ? { amended: true } : {}) } } }
+  const at = afterDiscovery(occurredAt(cmd.at, ctx), l.discovered_at, l.id, 'Form 106 filing')
+  return { draft: { kind: 'loss_filing' as const, occurred_at: at, actor: cmd.by.username, data: { loss: l.id, confirmation: text(cmd.confirmation, 'confirmation', 100), ...(l.filing ? { amended: true } : {}) } } }
 }
 
+
+/** A notice or filing dated before the discovery would stop a clock that had not started. */
+function afterDiscovery(at: string, discoveredAt: string, id: string, what: string): string {
+  if (at < discoveredAt) {
+    throw new RuleViolation('BEFORE_DISCOVERY', `${id} was discovered at ${discoveredAt}; its ${what} cannot be dated ${at}`, { hint: 'give the time it was really sent or filed with --at (ISO-8601 with zone)' })
+  }
+  return at
+}

@@ -1,12 +1,12 @@
 import { Decimal } from 'decimal.js'
-import { addBusinessDays, addDays } from '../clocks.ts'
+import { addBusinessDays, addLocalDays } from '../clocks.ts'
 import { InputError, RuleViolation } from '../errors.ts'
 import type { Adjustment, Entry, LossData, ReconcileReason, ReconciliationData } from '../model/entry.ts'
 import { RECONCILE_REASONS } from '../model/entry.ts'
 import { dec } from '../model/quantity.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import { REGISTRANT_KEY } from '../state/projections.ts'
-import { type DecideContext, type Principal, activeUser, product, text } from './common.ts'
+import { type DecideContext, type Principal, activeUser, occurredAt, product, text } from './common.ts'
 
 export interface ReconcileCommand {
   readonly discrepancy: string
@@ -43,7 +43,12 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
     const e = await view.entry(seq)
     if (!e) throw new RuleViolation('UNKNOWN_ENTRY', `no entry #${seq}`)
     if (seq < d.count_seq) throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} was recorded before the count (#${d.count_seq}), so the count already included it`, { hint: 'link the entry recorded after the count that explains the difference' })
-    if (count && e.occurred_at > count.occurred_at) throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} happened after the count, so it cannot explain what the count found`, { hint: 'a late record must carry the time it really happened (--at)' })
+    if (e.kind === 'correction') {
+      // A correction is dated when it is made; what matters is that it fixes an entry the count was compared against.
+      if (e.data.corrects >= d.count_seq) throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} corrects #${e.data.corrects}, which was recorded after the count, so it cannot explain what the count found`, { hint: 'link the entry that corrects the record the count was compared against' })
+    } else if (count && e.occurred_at > count.occurred_at) {
+      throw new RuleViolation('LINK_NOT_LATE', `entry #${seq} happened after the count, so it cannot explain what the count found`, { hint: 'a late record must carry the time it really happened (--at)' })
+    }
   }
   const explainedMap = new Map((cmd.explainedBy ?? []).map((x) => [x.seq, x.delta]))
   const explained = linked.reduce((acc, seq) => acc.plus(explainedMap.get(seq) ?? '0'), new Decimal(0))
@@ -63,7 +68,8 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
     if (!left.isNegative()) throw new RuleViolation('NOT_A_SHORTAGE', `discrepancy ${d.id} is not a shortage once the linked entries are counted (${dec(left)} ${d.unit})`, { hint: 'choose another reason' })
     const p = await product(view, item.product)
     const tz = (await view.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
-    const discovered = new Date(cmd.discoveredAt ?? count?.occurred_at ?? ctx.now.toISOString())
+    // A typed discovery time is validated like every other event time (ISO-8601 with a zone, not in the future).
+    const discovered = new Date(cmd.discoveredAt !== undefined ? occurredAt(cmd.discoveredAt, ctx) : count?.occurred_at ?? ctx.now.toISOString())
     const lossCounter = (await view.get('counter', 'loss'))?.value ?? 0
     const ml = item.type === 'sealed' ? left.negated().times(p.volume_ml) : left.negated()
     loss = {
@@ -74,7 +80,7 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
         amount_ml: dec(ml), amount_mg: dec(ml.times(p.concentration_mg_per_ml)),
       }],
       note, discrepancy: d.id,
-      notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addDays(discovered, 45).toISOString(), adjusts_stock: false,
+      notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addLocalDays(discovered, 45, tz).toISOString(), adjusts_stock: false,
     }
   }
   const data: ReconciliationData = { discrepancy: d.id, reason, note, linked, explained: dec(explained), ...(adjustment ? { adjustment } : {}), ...(loss ? { loss } : {}) }

@@ -35,7 +35,7 @@ async function clinic(options: { signing: boolean; store?: LedgerStore; ledgerId
 
 async function signatures(store: LedgerStore) {
   const out = []
-  for await (const s of store.signatureRows()) out.push(s)
+  for await (const s of store.signatureRows!()) out.push(s)
   return out
 }
 
@@ -147,7 +147,7 @@ describe('verify while others append', () => {
     const racing: LedgerStore = {
       ...store,
       read: () => ({ ...store.read(), head: async () => (heads++ === 0 ? { ...(await store.read().head())!, seq: tip } : store.read().head()) }),
-      signatureRows: (r = {}) => (calls++ === 0 ? store.signatureRows({ ...r, toSeq: tip }) : store.signatureRows(r)),
+      signatureRows: (r = {}) => (calls++ === 0 ? store.signatureRows!({ ...r, toSeq: tip }) : store.signatureRows!(r)),
     }
     const report = await verifyLedger(racing)
     expect(report.findings).toEqual([])
@@ -261,7 +261,7 @@ describe('checkpoints', () => {
     await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-2', by: nurse })
     const given = await L.checkpoint({ by: pic })
     // The same store read as if its last two entries (and their signatures) were gone.
-    const cut: LedgerStore = { ...store, entryRows: (r = {}) => store.entryRows({ ...r, toSeq: 8 }), signatureRows: (r = {}) => store.signatureRows({ ...r, toSeq: 8 }), checkpointRows: async function* () {} }
+    const cut: LedgerStore = { ...store, entryRows: (r = {}) => store.entryRows({ ...r, toSeq: 8 }), signatureRows: (r = {}) => store.signatureRows!({ ...r, toSeq: 8 }), checkpointRows: async function* () {} }
     const report = await new Ledger({ store: cut }).verify({ checkpoints: [{ label: 'given.txt', note: given.note }] })
     expect(report.findings.filter((f) => f.code.startsWith('CHECKPOINT'))).toEqual([
       expect.objectContaining({ code: 'CHECKPOINT_TRUNCATED', seq: 9, message: expect.stringMatching(/^given\.txt \(10 [A-Z2-7-]+, signed by pkim\) covers 10 entries but the ledger holds 8: entries 9-10 were removed/) }),

@@ -1,5 +1,5 @@
-import type { DoseForm, Role } from '../model/entry.ts'
-import type { Drug, Schedule } from '../model/drug.ts'
+import type { LocationData, ProductData, Role } from '../model/entry.ts'
+import type { Schedule } from '../model/drug.ts'
 
 /**
  * Projections: the current state derived from the entries by `evolve`. Stores keep them in the
@@ -23,19 +23,9 @@ export interface UserState {
   /** The user's current signing public key (`ed25519:<base64>`), when they have one. */
   readonly public_key?: string
 }
-export interface LocationState { readonly code: string; readonly name: string }
-export interface ProductState {
-  readonly code: string
-  readonly drug: Drug
-  readonly substance: string
-  readonly schedule: Schedule
-  readonly dea_code: string
-  readonly ndc: string
-  readonly ndc11: string
-  readonly concentration_mg_per_ml: string
-  readonly volume_ml: string
-  readonly dose_form: DoseForm
-}
+/** A location and a product are stored as their entries recorded them. */
+export type LocationState = LocationData
+export type ProductState = ProductData
 export interface LotState { readonly product: string; readonly lot: string; readonly expires: string; readonly received: number }
 /** Sealed containers of one product lot at one location. */
 export interface StockState { readonly location: string; readonly product: string; readonly lot: string; readonly sealed: number }

@@ -1,6 +1,6 @@
-import { ConflictError, InputError } from '../errors.ts'
+import { ConflictError, InputError, StoreError } from '../errors.ts'
 import { ENTRY_FORMAT, GENESIS_PREV_HASH, hashEntry } from '../chain/hash-entry.ts'
-import type { Entry, StoredEntry } from '../model/entry.ts'
+import type { Entry, EntryKind, StoredEntry } from '../model/entry.ts'
 import { evolve } from '../state/evolve.ts'
 import type { Decision, LedgerStore, WriteTransaction } from './ledger-store.ts'
 import type { Clock } from './ports.ts'
@@ -16,6 +16,11 @@ export interface AppendOptions {
   readonly expectedTipSeq?: number
   /** Idempotency key: a retry with the same id returns the entry first appended. */
   readonly requestId?: string
+  /**
+   * The kind of entry this command records. With a request id, an id already used for an entry
+   * of another kind is refused (REQUEST_ID_REUSED) even when the command cannot be decided now.
+   */
+  readonly kind?: EntryKind
   /**
    * Signs the placed and hashed entry (its actor's and witness's keys, docs/signatures.md). Runs
    * under the write lock after hashing; the signatures are stored in the same transaction. Throws to
@@ -35,10 +40,16 @@ export interface AppendResult { readonly stored: StoredEntry; readonly replayed:
  * const { stored } = await appendEntry(store, { clock, decide: async (tx) => ({ draft }) })
  */
 export async function appendEntry(store: LedgerStore, options: AppendOptions): Promise<AppendResult> {
+  if (options.requestId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,99}$/.test(options.requestId)) {
+    throw new InputError('INVALID_REQUEST_ID', `request id "${String(options.requestId).slice(0, 40)}" is not 1-100 letters, digits and . _ : / -`, { hint: 'use a UUID or a short client-generated key' })
+  }
   return store.writeTransaction(async (tx) => {
     if (options.requestId !== undefined) {
       const prior = await tx.entryByRequestId(options.requestId)
-      if (prior) return { stored: prior, replayed: true }
+      if (prior) {
+        await assertSameRequest(tx, options, prior)
+        return { stored: prior, replayed: true }
+      }
     }
     const head = await tx.head()
     if (options.expectedTipSeq !== undefined && (head?.seq ?? 0) !== options.expectedTipSeq) {
@@ -64,11 +75,38 @@ export async function appendEntry(store: LedgerStore, options: AppendOptions): P
     const stored: StoredEntry = { entry, canonical, hash }
     const signatures = options.sign ? await options.sign(tx, stored) : []
     await tx.insertEntry(stored)
-    if (signatures.length > 0) await tx.putSignatures(signatures)
+    if (signatures.length > 0) {
+      if (!tx.putSignatures) throw new StoreError('CANNOT_SIGN', 'this store cannot keep entry signatures, so a signed entry cannot be written to it', { hint: 'see docs/signatures.md §6.1: the store must implement putSignatures, putCheckpoint, signatureRows and checkpointRows' })
+      await tx.putSignatures(signatures)
+    }
     await tx.putProjections(entry.seq, changes)
     for (const c of decision.credentials ?? []) await tx.putCredential(c)
     return { stored, replayed: false }
   })
+}
+
+/**
+ * A retry carries the same command as the first attempt. When the command can still be decided,
+ * its entry kind and actor must be those of the entry recorded under the id; otherwise the id is
+ * being reused for something else, and answering with the old entry would tell the caller that a
+ * command it never ran (a dose, say, answered with a receipt) was recorded. When the command can
+ * no longer be decided (the first attempt used up what it needed) the recorded entry is the answer.
+ */
+async function assertSameRequest(tx: WriteTransaction, options: AppendOptions, prior: StoredEntry): Promise<void> {
+  let draft: Pick<Decision['draft'], 'kind' | 'actor'> | undefined
+  try {
+    draft = (await options.decide(tx)).draft
+  } catch {
+    draft = undefined
+  }
+  const kind = options.kind ?? draft?.kind ?? prior.entry.kind
+  const actor = draft?.actor ?? prior.entry.actor
+  if (kind !== prior.entry.kind || actor !== prior.entry.actor) {
+    throw new InputError('REQUEST_ID_REUSED', `request id ${options.requestId!.slice(0, 80)} was already used for entry #${prior.entry.seq} (a ${prior.entry.kind.replace(/_/g, ' ')} by ${prior.entry.actor}); nothing was recorded`, {
+      details: { seq: prior.entry.seq, kind: prior.entry.kind, actor: prior.entry.actor },
+      hint: 'give each new command its own --request-id; reuse an id only to retry the same command',
+    })
+  }
 }
 
 /** Drops undefined fields recursively: canonical JSON has no `undefined`, and absent means absent. */

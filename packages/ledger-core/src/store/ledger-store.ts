@@ -52,10 +52,14 @@ export interface WriteTransaction extends ProjectionView {
   insertEntry(stored: StoredEntry): Promise<void>
   putProjections(seq: number, changes: readonly ProjectionChange[]): Promise<void>
   putCredential(record: CredentialRecord): Promise<void>
-  /** Stores the signatures of the entry just inserted (same transaction, append-only). */
-  putSignatures(signatures: readonly EntrySignature[]): Promise<void>
-  /** Stores a signed checkpoint (append-only). */
-  putCheckpoint(record: CheckpointRecord): Promise<void>
+  /**
+   * Signing capability (docs/signatures.md §6.1): stores the signatures of the entry just inserted,
+   * in the same transaction; append-only. Every store that can sign implements it, with
+   * `putCheckpoint`, `signatureRows` and `checkpointRows` (see {@link canSign}).
+   */
+  putSignatures?(signatures: readonly EntrySignature[]): Promise<void>
+  /** Signing capability: stores a signed checkpoint (append-only). */
+  putCheckpoint?(record: CheckpointRecord): Promise<void>
 }
 
 /** Read access outside a write (balances, logs, verify). */
@@ -87,13 +91,13 @@ export interface LedgerStore {
   /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
   seqAtTime(iso: string): Promise<number>
   credential(username: string): Promise<CredentialRecord | undefined>
-  /** Entry signatures in (seq, role) order, streamed; `range` bounds seq as in entryRows. */
-  signatureRows(range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntrySignature>
-  /** Stored signed checkpoints, in the order they were stored. */
-  checkpointRows(): AsyncIterable<CheckpointRecord>
+  /** Signing capability: entry signatures in (seq, role) order, streamed; `range` bounds seq as in entryRows. */
+  signatureRows?(range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntrySignature>
+  /** Signing capability: stored signed checkpoints, in the order they were stored. */
+  checkpointRows?(): AsyncIterable<CheckpointRecord>
   /**
-   * Optional: runs many appends in one transaction (one durable commit), each append isolated
-   * so a refused one rolls back alone. Stores without it commit each append on its own.
+   * Optional: runs many appends in one transaction (one durable commit), all or nothing: if any
+   * append fails, the whole batch rolls back. Stores without it commit each append on its own.
    */
   batch?<T>(fn: () => Promise<T>): Promise<T>
   close(): Promise<void>
@@ -104,3 +108,24 @@ export interface Decision {
   readonly draft: EntryDraft
   readonly credentials?: readonly CredentialRecord[]
 }
+
+/**
+ * Whether a store keeps entry signatures and checkpoints (docs/signatures.md §6.1): it implements
+ * `signatureRows` and `checkpointRows`, and its write transactions `putSignatures` and
+ * `putCheckpoint`. A store without them keeps working unsigned, as before signing existed.
+ */
+export function canSign(store: LedgerStore): boolean {
+  return typeof store.signatureRows === 'function' && typeof store.checkpointRows === 'function'
+}
+
+/** The store's signatures, or none when it cannot keep them. */
+export function signatureRowsOf(store: LedgerStore, range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntrySignature> {
+  return store.signatureRows ? store.signatureRows(range) : none()
+}
+
+/** The store's checkpoints, or none when it cannot keep them. */
+export function checkpointRowsOf(store: LedgerStore): AsyncIterable<CheckpointRecord> {
+  return store.checkpointRows ? store.checkpointRows() : none()
+}
+
+async function* none<T>(): AsyncIterable<T> {}

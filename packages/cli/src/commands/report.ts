@@ -1,0 +1,145 @@
+import { createWriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { finished } from 'node:stream/promises'
+import type { Command } from 'commander'
+import { InputError, type Ledger, REGISTRANT_KEY } from '@csledger/ledger-core'
+import { need } from '../ask.ts'
+import { authenticate } from '../auth.ts'
+import { type RunState, action, example, parseSeq } from '../command-kit.ts'
+import type { CliContext, GlobalOptions } from '../context.ts'
+import { progressBar } from '../progress.ts'
+
+interface AuditFlags { from?: string; to?: string; schedule?: string; product?: string; location?: string; format?: string; out?: string; by?: string }
+
+/**
+ * Writes a PDF through a temporary file renamed into place, so a reader never sees half a packet.
+ */
+async function writePdfFile(path: string, write: (sink: NodeJS.WritableStream) => Promise<unknown>): Promise<void> {
+  const tmp = `${path}.partial-${process.pid}`
+  const sink = createWriteStream(tmp)
+  try {
+    await write(sink)
+    if (!sink.writableEnded) sink.end()
+    await finished(sink)
+    await rename(tmp, path)
+  } catch (err) {
+    sink.destroy()
+    await rm(tmp, { force: true })
+    throw err
+  }
+}
+
+/** Who generates a report: with --by, that user proves presence by passphrase; else "unattended". */
+async function generatedBy(ctx: CliContext, g: GlobalOptions, L: Ledger, by: string | undefined): Promise<string> {
+  if (!by) return 'unattended'
+  return (await authenticate(ctx, g, L, by, 'actor')).username
+}
+
+export async function runAuditReport(ctx: CliContext, g: GlobalOptions, L: Ledger, o: AuditFlags): Promise<{ exitCode: number; data: Record<string, unknown>; text: string }> {
+  const reports = await import('@csledger/reports')
+  const format = o.format ?? 'pdf'
+  if (!['pdf', 'csv', 'json'].includes(format)) throw new InputError('INVALID_FORMAT', `--format ${format.slice(0, 10)} is not pdf, csv or json`, { hint: '--format pdf|csv|json' })
+  if (!o.from || !o.to) throw new InputError('MISSING_OPTION', '--from and --to are required', { hint: 'e.g. --from 2027-01-01 --to 2027-03-31' })
+  if (format !== 'json' && !o.out) throw new InputError('MISSING_OPTION', '--out is required', { hint: format === 'pdf' ? '--out packet.pdf' : '--out packet-csv/ (a folder: one file per section)' })
+  if (o.schedule !== undefined && o.schedule !== 'III' && o.schedule !== 'IV') throw new InputError('INVALID_SCHEDULE', `--schedule ${o.schedule.slice(0, 10)} is not III or IV`, { hint: '--schedule III (ketamine) or IV (midazolam)' })
+  const by = await generatedBy(ctx, g, L, o.by)
+  const bar = await progressBar(ctx, 'audit packet')
+  try {
+    const verification = await L.verify()
+    const report = await reports.buildAuditReport(
+      { source: reports.sourceFromStore(L.store), verification },
+      {
+        from: o.from, to: o.to, ...(o.schedule ? { schedule: o.schedule as 'III' | 'IV' } : {}), ...(o.product ? { product: o.product } : {}), ...(o.location ? { location: o.location } : {}),
+        generatedAt: ctx.clock.now().toISOString(), generatedBy: by, onProgress: (p) => bar.update(p),
+      },
+    )
+    const summary = await reports.summarizeAudit(report)
+    let written: unknown
+    if (format === 'pdf') {
+      const out = resolve(ctx.cwd, o.out!)
+      let pages = 0
+      await writePdfFile(out, async (sink) => { pages = (await reports.writeAuditPdf(report, sink as never, { onProgress: (p) => bar.update(p) })).pages })
+      written = { format, out, pages }
+    } else if (format === 'csv') {
+      const dir = resolve(ctx.cwd, o.out!)
+      written = { format, out: dir, files: await reports.writeAuditCsv(report, dir, { onProgress: (p) => bar.update(p) }) }
+    } else {
+      let text = ''
+      for await (const chunk of reports.auditJsonChunks(report)) text += chunk
+      written = { format, report: JSON.parse(text) }
+    }
+    bar.stop()
+    const head = report.cover.ledger.head
+    const lines = [
+      `audit packet ${o.from} to ${o.to}${o.schedule ? ` (schedule ${o.schedule})` : ''}: ${format === 'json' ? 'JSON' : (written as { out: string }).out}`,
+      `  ledger head #${head?.seq ?? 0} ${head?.hash ?? ''}; verification ${verification.ok ? 'ok' : 'FAILED'}`,
+      summary.differences.length ? `  count differences: ${summary.differences.map((d) => `${d.product} ${d.mg} mg`).join(', ')}` : '  every counted product matches its expected closing',
+      ...(summary.open_discrepancies ? [`  open discrepancies: ${summary.open_discrepancies}${summary.overdue_discrepancies ? ` (${summary.overdue_discrepancies} overdue)` : ''}`] : []),
+      ...(summary.missing_cosigns ? [`  waste without a physician co-sign: ${summary.missing_cosigns}`] : []),
+      ...(summary.loss_clocks_missed ? [`  loss clocks missed: ${summary.loss_clocks_missed}`] : []),
+    ]
+    return { exitCode: summary.exit_code, data: { ...(written as object), summary, head }, text: lines.join('\n') + '\n' }
+  } finally {
+    bar.stop()
+  }
+}
+
+export function registerReport(program: Command, ctx: CliContext, state: RunState): void {
+  const report = program.command('report').description('the DEA-style audit packet (PDF, CSV, JSON) and single printable forms')
+  const audit = report.command('audit')
+    .description('the audit packet for a period: cover with verification, accountability per product, every log; exit 1 if it shows problems, 5 if the chain fails')
+    .option('--from <date>', 'first day (YYYY-MM-DD, local to the registrant)')
+    .option('--to <date>', 'last day (inclusive)')
+    .option('--schedule <III|IV>', 'only schedule III (ketamine) or IV (midazolam)')
+    .option('--product <code>', 'only this product')
+    .option('--location <code>', 'only this location')
+    .option('--format <pdf|csv|json>', 'pdf (default), csv (a folder, one file per section) or json')
+    .option('--out <path>', 'the PDF file, or the CSV folder')
+    .option('--by <user>', 'who generates it (asked for their passphrase)')
+    .action(action<AuditFlags>(ctx, state, async ({ opts, g, ledger }) => {
+      const r = await runAuditReport(ctx, g, await ledger(), opts)
+      return { ...r, ...(r.exitCode !== 0 ? { error: { code: r.exitCode === 5 ? 'VERIFY_FAILED' : 'PROBLEMS_FOUND', message: r.exitCode === 5 ? 'the ledger fails verification; the packet says so on its cover' : 'the packet shows items that need attention', hint: 'read the packet\'s accountability and discrepancy sections' } } : {}) }
+    }, { readonly: true }))
+  example(audit, 'csledger report audit --from 2027-01-01 --to 2027-03-31 --format pdf --out q1-audit.pdf --by auditor1', 'csledger report audit --from 2027-01-01 --to 2027-03-31 --schedule III --format csv --out q1-csv/')
+
+  const printable = (name: string, description: string, build: (L: Ledger, reports: typeof import('@csledger/reports'), opts: Record<string, string | undefined>, positional: Array<string | undefined>, print: { generatedAt: string; generatedBy: string }) => Promise<{ write: (sink: NodeJS.WritableStream) => Promise<unknown>; what: string }>, configure: (c: Command) => Command) => {
+    const c = configure(report.command(name).description(description))
+      .option('--out <file.pdf>', 'the PDF to write')
+      .option('--by <user>', 'who prints it (asked for their passphrase)')
+      .action(action<Record<string, string | undefined>>(ctx, state, async ({ opts, g, ledger, positional }) => {
+        const out = await need(ctx, g, opts.out, '--out', 'PDF file to write:')
+        const L = await ledger()
+        const reports = await import('@csledger/reports')
+        const print = { generatedAt: ctx.clock.now().toISOString(), generatedBy: await generatedBy(ctx, g, L, opts.by) }
+        const doc = await build(L, reports, opts, positional, print)
+        const path = resolve(ctx.cwd, out)
+        await writePdfFile(path, doc.write)
+        return { exitCode: 0, data: { out: path, document: doc.what }, text: `${doc.what} written to ${path}\n` }
+      }, { readonly: true }))
+    return c
+  }
+  example(printable('inventory', 'a formal inventory as a signable 1304.11 record (default: the latest)', async (L, r, o, _p, print) => {
+    const doc = await r.buildInventoryForm(r.sourceFromStore(L.store), { ...print, ...(o.seq ? { seq: parseSeq(o.seq) } : {}) })
+    return { write: (s) => r.writeInventoryPdf(doc, s as never), what: `inventory #${doc.inventory.seq}` }
+  }, (c) => c.option('--seq <seq>', 'the inventory entry (default: the latest)')), 'csledger report inventory --out inventory-2027-01-04.pdf')
+  example(printable('form106 <loss>', 'a DEA Form 106 draft for a theft or loss', async (L, r, _o, p, print) => {
+    const doc = await r.buildForm106Draft(r.sourceFromStore(L.store), { ...print, loss: p[0]! })
+    return { write: (s) => r.writeForm106Pdf(doc, s as never), what: `Form 106 draft for ${p[0]}` }
+  }, (c) => c), 'csledger report form106 L-0001 --out form106-L-0001.pdf')
+  example(printable('form41 <seq>', 'a DEA Form 41 record for an on-site destruction', async (L, r, _o, p, print) => {
+    const doc = await r.buildForm41Record(r.sourceFromStore(L.store), { ...print, seq: parseSeq(p[0]!) })
+    return { write: (s) => r.writeForm41Pdf(doc, s as never), what: `Form 41 record for disposal #${p[0]}` }
+  }, (c) => c), 'csledger report form41 2051 --out form41-2051.pdf')
+  example(printable('count-sheet', 'a blind daily count sheet for a location (no expected values; the ledger position to count against)', async (L, r, o, _p, print) => {
+    if (!o.location) throw new InputError('MISSING_OPTION', '--location is required', { hint: 'e.g. --location SAFE-1' })
+    const read = L.store.read()
+    const reg = (await read.get('registrant', REGISTRANT_KEY))!
+    const loc = await read.get('location', o.location)
+    const doc = r.buildCountSheet({
+      ...print, registrant: { name: reg.name, address: reg.address, dea_number: reg.dea_number }, timezone: reg.timezone,
+      location: { code: o.location, name: loc?.name ?? o.location }, sheet: await L.countSheet(o.location), products: await read.list('product'), head: await read.head(),
+    })
+    return { write: (s) => r.writeCountSheetPdf(doc, s as never), what: `count sheet for ${o.location} at #${doc.based_on_seq}` }
+  }, (c) => c.option('--location <code>', 'the location to count')), 'csledger report count-sheet --location SAFE-1 --out count-SAFE-1.pdf')
+}

@@ -1,0 +1,8 @@
+export { DEMO_DEFAULTS, buildDemoLedger } from './build-demo-ledger.ts'
+export type { DemoOptions, DemoSummary } from './build-demo-ledger.ts'
+export { createDemoLedgerFile } from './create-demo-ledger-file.ts'
+export { DEMO_CLINIC, DEMO_LOCATIONS, DEMO_PASSPHRASE, DEMO_PRODUCTS, DEMO_USERS } from './demo-clinic.ts'
+export type { DemoUser } from './demo-clinic.ts'
+export { seededRandom } from './seeded-random.ts'
+export type { SeededRandom } from './seeded-random.ts'
+export { zonedTime } from './zoned-time.ts'

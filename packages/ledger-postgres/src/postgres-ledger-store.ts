@@ -1,0 +1,216 @@
+import { type Kysely, type Transaction, sql } from 'kysely'
+import {
+  type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
+  type ReadView, type StoredEntry, type WriteTransaction, InputError, canonicalJson,
+} from '@csledger/ledger-core'
+import { mapPostgresError } from './postgres-errors.ts'
+import { type PgDatabase, toSafeInteger } from './schema.ts'
+
+type Executor = Kysely<PgDatabase> | Transaction<PgDatabase>
+
+/** Settings of one store, fixed when it is opened. */
+export interface PostgresStoreSettings {
+  /** The ledger this store reads and writes; every query names it. */
+  readonly ledgerId: string
+  /** The server and ledger as printed in messages (password masked). */
+  readonly display: string
+  /** Rows per page when streaming entries. */
+  readonly pageSize: number
+  /**
+   * True when the ledger does not exist yet: the first write transaction creates it (and grants
+   * it to the session's role) before its first append, so a failed `init` leaves nothing behind.
+   */
+  readonly createOnFirstWrite?: boolean
+}
+
+/**
+ * LedgerStore on one ledger of a shared PostgreSQL database. A write transaction first locks
+ * the ledger's row (`csledger_lock_ledger`, SELECT … FOR UPDATE), so appends to this ledger
+ * queue while appends to other ledgers go on; the insert trigger checks continuity and the
+ * hash again, and UNIQUE (ledger_id, prev_hash) refuses a fork. Every query names the ledger, and
+ * row-level security confines the connection to it as well (the `csledger.ledger_id` setting,
+ * honoured only for roles granted that ledger).
+ */
+export class PostgresLedgerStore implements LedgerStore {
+  readonly #db: Kysely<PgDatabase>
+  readonly #settings: PostgresStoreSettings
+  #exists: boolean
+
+  constructor(db: Kysely<PgDatabase>, settings: PostgresStoreSettings) {
+    this.#db = db
+    this.#settings = Object.freeze({ ...settings })
+    this.#exists = !settings.createOnFirstWrite
+  }
+
+  /** The ledger this store is bound to. */
+  get ledgerId(): string { return this.#settings.ledgerId }
+  /** The server and ledger, password masked (for messages). */
+  get display(): string { return this.#settings.display }
+  /** The underlying kysely instance (backups, tests). */
+  get kysely(): Kysely<PgDatabase> { return this.#db }
+
+  async writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    try {
+      const result = await this.#db.transaction().execute(async (trx) => {
+        if (!this.#exists) await sql`SELECT csledger_create_ledger(${this.ledgerId})`.execute(trx)
+        await sql`SELECT csledger_lock_ledger(${this.ledgerId})`.execute(trx)
+        return fn(this.#writer(trx))
+      })
+      this.#exists = true
+      return result
+    } catch (err) {
+      throw mapPostgresError(err, this.display)
+    }
+  }
+
+  read(): ReadView { return this.#reader(this.#db) }
+
+  #writer(trx: Transaction<PgDatabase>): WriteTransaction {
+    const id = this.ledgerId
+    return {
+      ...this.#reader(trx),
+      entryByRequestId: async (requestId) => {
+        const r = await trx.selectFrom('ledger_entry').select(['canonical', 'hash']).where('ledger_id', '=', id).where('request_id', '=', requestId).executeTakeFirst()
+        return r ? { entry: JSON.parse(r.canonical) as Entry, canonical: r.canonical, hash: r.hash } : undefined
+      },
+      insertEntry: async (s: StoredEntry) => {
+        const e = s.entry
+        if (e.ledger_id !== id) {
+          throw new InputError('LEDGER_MISMATCH', `entry ${e.seq} belongs to ledger ${e.ledger_id}, but this store is bound to ledger ${id}`, {
+            hint: 'open the store on the entry\'s ledger (?ledger=<id> in --db, or { ledgerId })',
+          })
+        }
+        await trx.insertInto('ledger_entry').values({
+          ledger_id: id, seq: e.seq, prev_hash: e.prev_hash, hash: s.hash, kind: e.kind, recorded_at: e.recorded_at,
+          occurred_at: e.occurred_at, actor: e.actor, request_id: e.request_id ?? null, canonical: s.canonical,
+        }).execute()
+      },
+      putProjections: async (seq, changes) => {
+        if (changes.length === 0) return
+        const rows = changes.map((c) => ({ ledger_id: id, kind: c.kind, key: c.key, seq, value: canonicalJson(c.value) }))
+        // One round trip: the history rows go in through a data-modifying WITH.
+        await trx.with('history', (db) => db.insertInto('projection_history').values(rows))
+          .insertInto('projection').values(rows)
+          .onConflict((oc) => oc.columns(['ledger_id', 'kind', 'key']).doUpdateSet((eb) => ({ seq: eb.ref('excluded.seq'), value: eb.ref('excluded.value') })))
+          .execute()
+      },
+      putCredential: async (c: CredentialRecord) => {
+        await trx.insertInto('credential').values({ ledger_id: id, username: c.username, passphrase_hash: c.passphrase_hash, updated_at: c.updated_at })
+          .onConflict((oc) => oc.columns(['ledger_id', 'username']).doUpdateSet((eb) => ({ passphrase_hash: eb.ref('excluded.passphrase_hash'), updated_at: eb.ref('excluded.updated_at') })))
+          .execute()
+      },
+    }
+  }
+
+  #reader(ex: Executor): ReadView {
+    const id = this.ledgerId
+    const guard = <T>(run: () => Promise<T>): Promise<T> => run().catch((err: unknown) => { throw mapPostgresError(err, this.display) })
+    return {
+      get: <K extends ProjectionKind>(kind: K, key: string) => guard(async () => {
+        const r = await ex.selectFrom('projection').select('value').where('ledger_id', '=', id).where('kind', '=', kind).where('key', '=', key).executeTakeFirst()
+        return r ? (JSON.parse(r.value) as Projections[K]) : undefined
+      }),
+      list: <K extends ProjectionKind>(kind: K) => guard(async () => {
+        const rows = await ex.selectFrom('projection').select('value').where('ledger_id', '=', id).where('kind', '=', kind).orderBy('key').execute()
+        return rows.map((r) => JSON.parse(r.value) as Projections[K])
+      }),
+      head: () => guard(async (): Promise<ChainHead | null> => {
+        const r = await ex.selectFrom('ledger_entry').select(['seq', 'hash', 'ledger_id']).where('ledger_id', '=', id).orderBy('seq', 'desc').limit(1).executeTakeFirst()
+        return r ? { seq: toSafeInteger(r.seq, 'ledger_entry.seq'), hash: r.hash, ledger_id: r.ledger_id } : null
+      }),
+      entry: (seq: number) => guard(async () => {
+        const r = await ex.selectFrom('ledger_entry').select('canonical').where('ledger_id', '=', id).where('seq', '=', seq).executeTakeFirst()
+        return r ? (JSON.parse(r.canonical) as Entry) : undefined
+      }),
+    }
+  }
+
+  async *entryRows(range: { fromSeq?: number; toSeq?: number } = {}): AsyncIterable<EntryRow> {
+    const to = range.toSeq ?? Number.MAX_SAFE_INTEGER
+    let next = range.fromSeq ?? 1
+    // Keyset pages: no cursor stays open across a yield, and each page is one indexed range scan.
+    while (next <= to) {
+      let rows
+      try {
+        rows = await this.#db.selectFrom('ledger_entry')
+          .select(['seq', 'ledger_id', 'prev_hash', 'hash', 'kind', 'recorded_at', 'occurred_at', 'actor', 'request_id', 'canonical'])
+          .where('ledger_id', '=', this.ledgerId).where('seq', '>=', next).where('seq', '<=', to)
+          .orderBy('seq').limit(this.#settings.pageSize).execute()
+      } catch (err) {
+        throw mapPostgresError(err, this.display)
+      }
+      if (rows.length === 0) return
+      for (const r of rows) yield { ...r, seq: toSafeInteger(r.seq, 'ledger_entry.seq') }
+      next = toSafeInteger(rows.at(-1)!.seq, 'ledger_entry.seq') + 1
+    }
+  }
+
+  async projectionRows(): Promise<Array<{ kind: ProjectionKind; key: string; value: string }>> {
+    try {
+      const rows = await this.#db.selectFrom('projection').select(['kind', 'key', 'value']).where('ledger_id', '=', this.ledgerId).orderBy('kind').orderBy('key').execute()
+      return rows as Array<{ kind: ProjectionKind; key: string; value: string }>
+    } catch (err) {
+      throw mapPostgresError(err, this.display)
+    }
+  }
+
+  async *projectionHistoryRows(): AsyncIterable<{ seq: number; kind: ProjectionKind; key: string; value: string }> {
+    // Keyset pages in (seq, kind, key) order, the order verify replays in (keys sort as "C").
+    let after: { seq: number; kind: string; key: string } = { seq: 0, kind: '', key: '' }
+    for (;;) {
+      let rows: Array<{ seq: string | number; kind: string; key: string; value: string }>
+      try {
+        ({ rows } = await sql<{ seq: string | number; kind: string; key: string; value: string }>`
+          SELECT seq, kind, key, value FROM projection_history
+          WHERE ledger_id = ${this.ledgerId} AND (seq, kind, key) > (${after.seq}, ${after.kind}, ${after.key})
+          ORDER BY seq, kind, key LIMIT ${this.#settings.pageSize}`.execute(this.#db))
+      } catch (err) {
+        throw mapPostgresError(err, this.display)
+      }
+      if (rows.length === 0) return
+      for (const r of rows) yield { seq: toSafeInteger(r.seq, 'projection_history.seq'), kind: r.kind as ProjectionKind, key: r.key, value: r.value }
+      const last = rows.at(-1)!
+      after = { seq: toSafeInteger(last.seq, 'projection_history.seq'), kind: last.kind, key: last.key }
+    }
+  }
+
+  async projectionsAt<K extends ProjectionKind>(kind: K, seq: number): Promise<ReadonlyArray<Projections[K]>> {
+    try {
+      const { rows } = await sql<{ value: string }>`
+        SELECT h.value FROM projection p
+        CROSS JOIN LATERAL (
+          SELECT value FROM projection_history h
+          WHERE h.ledger_id = p.ledger_id AND h.kind = p.kind AND h.key = p.key AND h.seq <= ${seq}
+          ORDER BY h.seq DESC LIMIT 1) h
+        WHERE p.ledger_id = ${this.ledgerId} AND p.kind = ${kind}
+        ORDER BY p.key`.execute(this.#db)
+      return rows.map((r) => JSON.parse(r.value) as Projections[K])
+    } catch (err) {
+      throw mapPostgresError(err, this.display)
+    }
+  }
+
+  async seqAtTime(iso: string): Promise<number> {
+    try {
+      const r = await this.#db.selectFrom('ledger_entry').select((eb) => eb.fn.max('seq').as('seq'))
+        .where('ledger_id', '=', this.ledgerId).where('recorded_at', '<=', iso).executeTakeFirst()
+      return r?.seq === null || r?.seq === undefined ? 0 : toSafeInteger(r.seq, 'max(seq)')
+    } catch (err) {
+      throw mapPostgresError(err, this.display)
+    }
+  }
+
+  async credential(username: string): Promise<CredentialRecord | undefined> {
+    try {
+      return await this.#db.selectFrom('credential').select(['username', 'passphrase_hash', 'updated_at'])
+        .where('ledger_id', '=', this.ledgerId).where('username', '=', username).executeTakeFirst()
+    } catch (err) {
+      throw mapPostgresError(err, this.display)
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy()
+  }
+
+}

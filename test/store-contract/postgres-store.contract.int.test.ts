@@ -1,0 +1,4 @@
+import { describeLedgerStoreContract } from './ledger-store-contract.ts'
+import { postgresHarness } from './postgres-harness.ts'
+
+describeLedgerStoreContract(postgresHarness)

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { LedgerStore } from '@csledger/ledger-core'
+import { openSqliteStore } from '@csledger/ledger-sqlite'
+import type { StoreHarness } from './store-harness.ts'
+
+/** The SQLite store on a temporary file; raw access and tampering go through a second connection. */
+export const sqliteHarness: StoreHarness = {
+  name: 'SQLite',
+  available: true,
+  tamperAvailable: true,
+  async create() {
+    const dir = mkdtempSync(join(tmpdir(), 'csledger-contract-'))
+    const file = join(dir, 'ledger.db')
+    const store = await openSqliteStore(file, { create: true })
+    const others: LedgerStore[] = []
+    const withDb = async (fn: (db: Database.Database) => void): Promise<void> => {
+      const db = new Database(file)
+      try { fn(db) } finally { db.close() }
+    }
+    const unguarded = (fn: (db: Database.Database) => void) => withDb((db) => {
+      db.exec('DROP TRIGGER IF EXISTS ledger_entry_no_update; DROP TRIGGER IF EXISTS ledger_entry_no_delete; DROP TRIGGER IF EXISTS ledger_entry_continuity')
+      fn(db)
+    })
+    return {
+      store,
+      ledgerId: randomUUID(),
+      async reopen() {
+        const s = await openSqliteStore(file)
+        others.push(s)
+        return s
+      },
+      raw: {
+        updateEntryActor: (seq, actor) => withDb((db) => { db.prepare('UPDATE ledger_entry SET actor = ? WHERE seq = ?').run(actor, seq) }),
+        deleteEntry: (seq) => withDb((db) => { db.prepare('DELETE FROM ledger_entry WHERE seq = ?').run(seq) }),
+        insertEntryRow: (r) => withDb((db) => {
+          db.prepare('INSERT INTO ledger_entry (seq, ledger_id, prev_hash, hash, kind, recorded_at, occurred_at, actor, request_id, canonical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+            .run(r.seq, r.ledger_id, r.prev_hash, r.hash, r.kind, r.recorded_at, r.occurred_at, r.actor, r.request_id, r.canonical)
+        }),
+      },
+      tamper: {
+        replaceCanonical: (seq, canonical) => unguarded((db) => { db.prepare('UPDATE ledger_entry SET canonical = ? WHERE seq = ?').run(canonical, seq) }),
+        rewriteEntry: (seq, canonical, hash) => unguarded((db) => { db.prepare('UPDATE ledger_entry SET canonical = ?, hash = ? WHERE seq = ?').run(canonical, hash, seq) }),
+        deleteEntry: (seq) => unguarded((db) => { db.prepare('DELETE FROM ledger_entry WHERE seq = ?').run(seq) }),
+      },
+      async dispose() {
+        for (const s of others) await s.close()
+        await store.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  },
+}
