@@ -211,7 +211,7 @@ describe('hostile input to the library\'s read entry points', () => {
   // as of #-1" (as_of_seq -1, 1.5 or null) instead of InputError SEQ_OUT_OF_RANGE. The CLI cannot
   // send these (--as-of accepts digits only); library callers can. Fix: require
   // Number.isSafeInteger(seq) && seq >= 0. This test passes while the bug is there (it.fails).
-  it.fails('given balance as of seq -1, 1.5 or NaN, then SEQ_OUT_OF_RANGE', async () => {
+  it('given balance as of seq -1, 1.5 or NaN, then SEQ_OUT_OF_RANGE', async () => {
     for (const asOf of [-1, 1.5, Number.NaN]) await expect(L.balance({ asOf })).rejects.toMatchObject({ name: 'InputError' })
   })
 

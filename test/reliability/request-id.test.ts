@@ -77,7 +77,7 @@ describe('request ids', () => {
   // receipt as a reconciliation and crashes: exit 70 "Cannot read properties of undefined (reading
   // 'length')". Fix: pass `kind` from each Ledger method (reconcile -> 'reconciliation', etc.).
   // Passes while the bug is there (it.fails).
-  it.fails('given bin/csledger, when a reconcile is sent with the request id of a receipt, then exit 2 REQUEST_ID_REUSED, not an internal error', async () => {
+  it('given bin/csledger, when a reconcile is sent with the request id of a receipt, then exit 2 REQUEST_ID_REUSED, not an internal error', async () => {
     await store.close()
     const env = { CSLEDGER_DB: file, CSLEDGER_PASSPHRASE: CLINIC.passphrase }
     const r = await runCli(['reconcile', 'D-0001', '--reason', 'loss', '--note', 'not found', '--by', 'pic', '--request-id', 'shared-id', '--json'], { env })

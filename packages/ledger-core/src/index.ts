@@ -96,3 +96,4 @@ export { openCheckpoint, signCheckpoint } from './checkpoint/signed-checkpoint.t
 export type { OpenCheckpointOptions, OpenedCheckpoint } from './checkpoint/signed-checkpoint.ts'
 export { TLOG_PROOF_HEADER, formatTlogProof, parseTlogProof } from './checkpoint/tlog-proof.ts'
 export type { TlogProof } from './checkpoint/tlog-proof.ts'
+export { ChainLinkVerifier } from './chain/verify-links.ts'

@@ -1,4 +1,6 @@
 import { AuthError, InputError, IntegrityError, StoreError } from './errors.ts'
+import { localDate } from './clocks.ts'
+import { REGISTRANT_KEY } from './state/projections.ts'
 import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
 import { type NewSigningCredential, createSigningCredential, openSigningCredential, sealCredential } from './auth/signing-credential.ts'
 import { type SignatureRole, type EntrySignature, signEntryHash } from './signing/entry-signature.ts'
@@ -18,7 +20,7 @@ import { subtreeRoot } from './merkle/leaf-hash-source.ts'
 import { inclusionProof as inclusionProofOf, verifyInclusion } from './merkle/inclusion-proof.ts'
 import { formatTlogProof } from './checkpoint/tlog-proof.ts'
 import { type BalanceFilter, type BalanceRow, buildBalance } from './balance.ts'
-import type { Entry, StoredEntry } from './model/entry.ts'
+import type { Entry, EntryKind, StoredEntry } from './model/entry.ts'
 import { type DecideContext, type Principal, activeUser } from './rules/common.ts'
 import { type AddLocationCommand, type AddProductCommand, type AddUserCommand, type DeactivateUserCommand, decideAddLocation, decideAddProduct, decideAddUser, decideDeactivateUser } from './rules/catalog.ts'
 import { type CorrectCommand, decideCorrection } from './rules/correction.ts'
@@ -126,32 +128,32 @@ export class Ledger {
       const admin = cmd.admin.normalize('NFC').trim()
       const cred = await this.#newCredential(admin, cmd.passphrase)
       const decide = async (tx: WriteTransaction, ctx: DecideContext) => withKey(await decideInit(tx, { ...cmd, passphraseHash: cred.passphraseHash }, ctx), admin, cred)
-      return this.#append(decide, {}, { by: signingPrincipal(admin, cred.privateKey) }, cmd.ledgerId)
+      return this.#append('registrant', decide, {}, { by: signingPrincipal(admin, cred.privateKey) }, cmd.ledgerId)
     }
     const passphraseHash = await this.#newHash(cmd.passphrase)
-    return this.#append((tx, ctx) => decideInit(tx, { ...cmd, passphraseHash }, ctx), {}, {}, cmd.ledgerId)
+    return this.#append('registrant', (tx, ctx) => decideInit(tx, { ...cmd, passphraseHash }, ctx), {}, {}, cmd.ledgerId)
   }
   async addUser(cmd: Cmd<AddUserCommand> & { passphrase: string }, opts: WriteOptions = {}): Promise<AppendResult> {
     if (this.signing) {
       const username = String(cmd.username).normalize('NFC').trim()
       const cred = await this.#newCredential(username, cmd.passphrase)
-      return this.#append(async (tx, ctx) => withKey(await decideAddUser(tx, { ...cmd, passphraseHash: cred.passphraseHash }, ctx), username, cred), opts, cmd)
+      return this.#append('user', async (tx, ctx) => withKey(await decideAddUser(tx, { ...cmd, passphraseHash: cred.passphraseHash }, ctx), username, cred), opts, cmd)
     }
     const passphraseHash = await this.#newHash(cmd.passphrase)
-    return this.#append((tx, ctx) => decideAddUser(tx, { ...cmd, passphraseHash }, ctx), opts, cmd)
+    return this.#append('user', (tx, ctx) => decideAddUser(tx, { ...cmd, passphraseHash }, ctx), opts, cmd)
   }
-  deactivateUser(cmd: DeactivateUserCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideDeactivateUser(tx, cmd, ctx), opts, cmd) }
-  addLocation(cmd: AddLocationCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAddLocation(tx, cmd, ctx), opts, cmd) }
-  addProduct(cmd: AddProductCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAddProduct(tx, cmd, ctx), opts, cmd) }
-  receive(cmd: ReceiveCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideReceipt(tx, cmd, ctx), opts, cmd) }
-  open(cmd: OpenCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideOpening(tx, cmd, ctx), opts, cmd) }
-  administer(cmd: AdministerCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideAdministration(tx, cmd, ctx), opts, cmd) }
-  waste(cmd: WasteCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideWaste(tx, cmd, ctx), opts, cmd) }
-  cosign(cmd: CosignCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCosign(tx, cmd, ctx), opts, cmd) }
-  transfer(cmd: TransferCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideTransfer(tx, cmd, ctx), opts, cmd) }
-  correct(cmd: CorrectCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCorrection(tx, cmd, ctx), opts, cmd) }
+  deactivateUser(cmd: DeactivateUserCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('user_deactivation', (tx, ctx) => decideDeactivateUser(tx, cmd, ctx), opts, cmd) }
+  addLocation(cmd: AddLocationCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('location', (tx, ctx) => decideAddLocation(tx, cmd, ctx), opts, cmd) }
+  addProduct(cmd: AddProductCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('product', (tx, ctx) => decideAddProduct(tx, cmd, ctx), opts, cmd) }
+  receive(cmd: ReceiveCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('receipt', (tx, ctx) => decideReceipt(tx, cmd, ctx), opts, cmd) }
+  open(cmd: OpenCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('container_opening', (tx, ctx) => decideOpening(tx, cmd, ctx), opts, cmd) }
+  administer(cmd: AdministerCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('administration', (tx, ctx) => decideAdministration(tx, cmd, ctx), opts, cmd) }
+  waste(cmd: WasteCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('waste', (tx, ctx) => decideWaste(tx, cmd, ctx), opts, cmd) }
+  cosign(cmd: CosignCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('cosign', (tx, ctx) => decideCosign(tx, cmd, ctx), opts, cmd) }
+  transfer(cmd: TransferCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('transfer', (tx, ctx) => decideTransfer(tx, cmd, ctx), opts, cmd) }
+  correct(cmd: CorrectCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('correction', (tx, ctx) => decideCorrection(tx, cmd, ctx), opts, cmd) }
 
-  setSetting(cmd: SetSettingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideSetting(tx, cmd, ctx), opts, cmd) }
+  setSetting(cmd: SetSettingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('setting', (tx, ctx) => decideSetting(tx, cmd, ctx), opts, cmd) }
 
   /**
    * Changes a user's passphrase; the user proves the current one. A user with a signing key keeps
@@ -179,7 +181,7 @@ export class Ledger {
     }
     const cred = await this.#newCredential(me.username, cmd.newPassphrase)
     const credential = { username: me.username, passphrase_hash: cred.passphraseHash, sealed_key: cred.sealedKey, updated_at: at() }
-    const enrolled = await this.#append((tx, ctx) => decideKeyEnrolment(tx, { by: me, publicKey: cred.publicKey, credential }, ctx), {}, { by: signingPrincipal(me.username, cred.privateKey) })
+    const enrolled = await this.#append('user_key', (tx, ctx) => decideKeyEnrolment(tx, { by: me, publicKey: cred.publicKey, credential }, ctx), {}, { by: signingPrincipal(me.username, cred.privateKey) })
     return { enrolled }
   }
 
@@ -190,8 +192,8 @@ export class Ledger {
     return countSheet(read, location)
   }
   /** A blind count compared with the book as of `cmd.basedOnSeq` (TIP_MOVED if the location changed since). */
-  count(cmd: CountCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideCount(tx, cmd, ctx), opts, cmd) }
-  inventory(cmd: InventoryCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideInventory(tx, cmd, ctx), opts, cmd) }
+  count(cmd: CountCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('count', (tx, ctx) => decideCount(tx, cmd, ctx), opts, cmd) }
+  inventory(cmd: InventoryCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('inventory', (tx, ctx) => decideInventory(tx, cmd, ctx), opts, cmd) }
 
   /** Resolves a discrepancy; the effect of each linked entry on the item is read from history. */
   async reconcile(cmd: Omit<ReconcileCommand, 'explainedBy'>, opts: WriteOptions = {}): Promise<AppendResult> {
@@ -205,12 +207,12 @@ export class Ledger {
         explainedBy.push({ seq, delta: dec((await this.#itemValue(d.item, seq)).minus(await this.#itemValue(d.item, seq - 1))) })
       }
     }
-    return this.#append((tx, ctx) => decideReconciliation(tx, { ...cmd, explainedBy }, ctx), opts, cmd)
+    return this.#append('reconciliation', (tx, ctx) => decideReconciliation(tx, { ...cmd, explainedBy }, ctx), opts, cmd)
   }
-  loss(cmd: LossCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLoss(tx, cmd, ctx), opts, cmd) }
-  lossNotice(cmd: LossNoticeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLossNotice(tx, cmd, ctx), opts, cmd) }
-  lossFiling(cmd: LossFilingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideLossFiling(tx, cmd, ctx), opts, cmd) }
-  dispose(cmd: DisposeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append((tx, ctx) => decideDisposal(tx, cmd, ctx), opts, cmd) }
+  loss(cmd: LossCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('loss', (tx, ctx) => decideLoss(tx, cmd, ctx), opts, cmd) }
+  lossNotice(cmd: LossNoticeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('loss_notice', (tx, ctx) => decideLossNotice(tx, cmd, ctx), opts, cmd) }
+  lossFiling(cmd: LossFilingCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('loss_filing', (tx, ctx) => decideLossFiling(tx, cmd, ctx), opts, cmd) }
+  dispose(cmd: DisposeCommand, opts: WriteOptions = {}): Promise<AppendResult> { return this.#append('disposal', (tx, ctx) => decideDisposal(tx, cmd, ctx), opts, cmd) }
 
   /** The PIC's start-of-day screen: discrepancies, co-signs, loss clocks, beyond-use, expiry, inventory, counts. */
   status(): Promise<StatusReport> { return buildStatus(this.store.read(), this.clock.now()) }
@@ -362,9 +364,16 @@ export class Ledger {
     const range: { fromSeq?: number; toSeq?: number } = {}
     if (filter.fromSeq !== undefined) range.fromSeq = filter.fromSeq
     if (filter.toSeq !== undefined) range.toSeq = filter.toSeq
+    // Days are the clinic's local days (a 21:00 dose in New York is on that day, not the next UTC one).
+    const tz = (await this.store.read().get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
     for await (const row of this.store.entryRows(range)) {
-      const entry = JSON.parse(row.canonical) as Entry
-      const day = entry.occurred_at.slice(0, 10)
+      let entry: Entry
+      try {
+        entry = JSON.parse(row.canonical) as Entry
+      } catch {
+        throw new IntegrityError('MALFORMED', `entry ${row.seq} is not valid JSON: its stored bytes were edited`, { hint: 'run `csledger verify` and keep the file as evidence' })
+      }
+      const day = localDate(new Date(entry.occurred_at), tz)
       if (filter.from && day < filter.from) continue
       if (filter.to && day > filter.to) continue
       if (filter.kinds && filter.kinds.length > 0 && !filter.kinds.includes(entry.kind)) continue
@@ -421,10 +430,11 @@ export class Ledger {
     return out
   }
 
-  #append(decide: (tx: WriteTransaction, ctx: DecideContext) => Promise<Decision>, opts: WriteOptions, people: Signers, ledgerId?: string): Promise<AppendResult> {
+  #append(kind: EntryKind, decide: (tx: WriteTransaction, ctx: DecideContext) => Promise<Decision>, opts: WriteOptions, people: Signers, ledgerId?: string): Promise<AppendResult> {
     const clock = this.#config.clock
     return appendEntry(this.store, {
       clock,
+      kind,
       decide: (tx) => decide(tx, { now: clock.now() }),
       sign: (tx, stored) => this.#sign(tx, stored, people),
       ...(ledgerId !== undefined ? { ledgerId } : {}),

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs'
-import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InputError, type Ledger, type LedgerCheckpoint, LedgerError, type VerifyReport } from '@csledger/ledger-core'
@@ -62,6 +62,10 @@ export function registerExport(program: Command, ctx: CliContext, state: RunStat
  */
 async function writeAtomically(out: string, lines: AsyncIterable<string>): Promise<{ entries: number; last: string | undefined }> {
   const tmp = `${out}.partial-${process.pid}`
+  // Never replace a file: `--out clinic.db` must not overwrite the ledger (or anything else) with its export.
+  if (await stat(out).then(() => true, () => false)) {
+    throw new InputError('FILE_EXISTS', `${printable(out)} already exists; an export never overwrites a file`, { hint: 'choose a new file name, e.g. with the date' })
+  }
   let fh: FileHandle
   try {
     fh = await open(tmp, 'wx')
@@ -153,12 +157,28 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
     .description('check the whole chain (hashes, links, order), every entry signature and checkpoint, and rebuild the balances from the entries; exit 5 if anything is wrong')
     .option('--head <seq:hash>', 'a head exported earlier: the ledger must still contain it (catches truncation)')
     .option('--checkpoint <file>', 'a signed checkpoint given out earlier: the ledger must extend it (catches truncation and rewriting); repeatable', collect)
-    .action(action<{ head?: string; checkpoint?: string[] }>(ctx, state, async ({ opts, ledger }) => {
+    .option('--chain-only', 'only the hash chain (hashes, links, seq), at SHA-256 speed; no replay of balances, signatures or checkpoints')
+    .action(action<{ head?: string; checkpoint?: string[]; chainOnly?: boolean }>(ctx, state, async ({ opts, ledger }) => {
       let expectedHead: { seq: number; hash: string } | undefined
       if (opts.head !== undefined) {
         const m = /^(\d{1,15}):([0-9a-f]{64})$/.exec(opts.head)
         if (!m) throw new InputError('INVALID_HEAD', `--head "${opts.head.slice(0, 80)}" is not <seq>:<64 hex hash>`, { hint: 'copy it from `csledger export` or a previous `csledger verify --json`' })
         expectedHead = { seq: Number(m[1]), hash: m[2]! }
+      }
+      const L = await ledger()
+      if (opts.chainOnly) {
+        const { ChainLinkVerifier } = await import('@csledger/ledger-core')
+        const v = new ChainLinkVerifier()
+        let head: { seq: number; hash: string } | null = null
+        for await (const r of L.store.entryRows()) { v.push(r); head = { seq: r.seq, hash: r.hash } }
+        const findings = v.finish()
+        if (expectedHead && (head?.seq ?? 0) < expectedHead.seq) findings.push({ code: 'TRUNCATED', seq: expectedHead.seq, message: `the ledger ends at seq ${head?.seq ?? 0} but the head given is at ${expectedHead.seq}` })
+        const ok = findings.length === 0
+        const data = { ok, mode: 'chain-only', entries: v.count, head, findings }
+        return {
+          exitCode: ok ? 0 : 5, data, text: ok ? `ok: the hash chain of ${v.count} entries is intact (chain only; run without --chain-only for the full check)\n` : `FAILED: ${findings.map((f) => `[${f.code}] ${f.message}`).join('\n  ')}\n`,
+          ...(ok ? {} : { error: { code: 'VERIFY_FAILED', message: findings[0]!.message, hint: 'run `csledger verify` for the full check; keep this file as evidence' } }),
+        }
       }
       const checkpoints: Array<{ label: string; note: string }> = []
       for (const file of opts.checkpoint ?? []) {
@@ -166,7 +186,7 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
         if (!existsSync(path)) throw new InputError('NO_SUCH_FILE', `no checkpoint file ${path}`, { hint: 'give the file written by `csledger checkpoint --out` (or kept from a count)' })
         checkpoints.push({ label: basename(path), note: await readFile(path, 'utf8') })
       }
-      const report = await (await ledger()).verify({ ...(expectedHead ? { expectedHead } : {}), ...(checkpoints.length ? { checkpoints } : {}) })
+      const report = await L.verify({ ...(expectedHead ? { expectedHead } : {}), ...(checkpoints.length ? { checkpoints } : {}) })
       return {
         exitCode: report.ok ? 0 : 5, data: report, text: verifyText(report, checkpoints.length),
         ...(report.ok ? {} : { error: { code: 'VERIFY_FAILED', message: report.findings[0]?.message ?? 'verification failed', hint: 'keep this file as evidence; compare with a backup or an export given out earlier' } }),

@@ -103,24 +103,25 @@ export async function location(view: ProjectionView, code: string): Promise<void
 }
 
 /** A lot that has been received and has not expired (expiry is the last usable day). */
-export async function usableLot(view: ProjectionView, productCode: string, lot: string, ctx: DecideContext): Promise<LotState> {
+/** `at` is when the event happened (a late record is judged by its own time, not the recording time). */
+export async function usableLot(view: ProjectionView, productCode: string, lot: string, ctx: DecideContext, at?: string): Promise<LotState> {
   const l = await view.get('lot', lotKey(productCode, lot))
   if (!l) throw new RuleViolation('UNKNOWN_LOT', `lot ${lot} of ${productCode} has not been received`, { hint: 'check the lot on the vial, or record the receipt first with `csledger receive`' })
-  if (await today(view, ctx) > l.expires) {
+  if (await today(view, ctx, at) > l.expires) {
     throw new RuleViolation('LOT_EXPIRED', `lot ${lot} of ${productCode} expired on ${l.expires}`, { hint: 'expired stock must be disposed of, not used' })
   }
   return l
 }
 
 /** Today's date at the registered location (its time zone). */
-export async function today(view: ProjectionView, ctx: DecideContext): Promise<string> {
+export async function today(view: ProjectionView, ctx: DecideContext, at?: string): Promise<string> {
   const tz = (await view.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'
-  return localDate(ctx.now, tz)
+  return localDate(at ? new Date(at) : ctx.now, tz)
 }
 
 /** Refuses a container past its beyond-use date: its remainder goes to disposal, not to patients or waste. */
-export async function withinBeyondUse(view: ProjectionView, c: ContainerState, ctx: DecideContext): Promise<void> {
-  if (c.beyond_use && (await today(view, ctx)) > c.beyond_use) {
+export async function withinBeyondUse(view: ProjectionView, c: ContainerState, ctx: DecideContext, at?: string): Promise<void> {
+  if (c.beyond_use && (await today(view, ctx, at)) > c.beyond_use) {
     throw new RuleViolation('BEYOND_USE_DATE', `container ${c.container} passed its beyond-use date ${c.beyond_use}`, {
       hint: `dispose of its remainder with \`csledger dispose --method destruction --container ${c.container} …\``,
     })

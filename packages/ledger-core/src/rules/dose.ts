@@ -24,8 +24,9 @@ export async function decideAdministration(view: ProjectionView, cmd: Administer
   await activeUser(view, cmd.by.username, CLINICAL_ROLES, 'record doses')
   const c = await openContainer(view, text(cmd.container, 'container', 20))
   const p = await product(view, c.product)
-  await usableLot(view, c.product, c.lot, ctx)
-  await withinBeyondUse(view, c, ctx)
+  const at = occurredAt(cmd.at, ctx)
+  await usableLot(view, c.product, c.lot, ctx, at)
+  await withinBeyondUse(view, c, ctx, at)
   const conc = new Decimal(p.concentration_mg_per_ml)
   const given = toMlAndMg(parseQuantity(cmd.dose, { field: 'dose' }), conc)
   const drawn = cmd.drawn === undefined ? given : toMlAndMg(parseQuantity(cmd.drawn, { field: 'drawn' }), conc)
@@ -47,7 +48,7 @@ export async function decideAdministration(view: ProjectionView, cmd: Administer
   }
   return {
     draft: {
-      kind: 'administration', occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username,
+      kind: 'administration', occurred_at: at, actor: cmd.by.username,
       data: {
         container: c.container, product: c.product, lot: c.lot, location: c.location, patient: ident(cmd.patient, 'patient', PATIENT_RE, 'P-1042'),
         given_ml: dec(given.ml), given_mg: dec(given.mg), drawn_ml: dec(drawn.ml), drawn_mg: dec(drawn.mg),
@@ -98,7 +99,7 @@ export async function decideWaste(view: ProjectionView, cmd: WasteCommand, ctx: 
       })
     }
   } else {
-    await withinBeyondUse(view, c, ctx)
+    await withinBeyondUse(view, c, ctx, occurredAt(cmd.at, ctx))
     if (amount.ml.greaterThan(c.remaining_ml)) {
       throw new RuleViolation('INSUFFICIENT_STOCK', `container ${c.container} holds ${fmtQty(c.remaining_ml, 'mL')}; cannot waste ${fmtQty(amount.ml, 'mL')}`, { hint: `check the container with \`csledger balance --product ${p.code}\`` })
     }

@@ -67,14 +67,14 @@ export async function decideOpening(view: ProjectionView, cmd: OpenCommand, ctx:
   const loc = ident(cmd.location, 'location', CODE_RE, 'SAFE-1')
   await location(view, loc)
   const lot = ident(cmd.lot, 'lot', LOT_RE, 'K2417A')
-  await usableLot(view, p.code, lot, ctx)
+  const at = occurredAt(cmd.at, ctx)
+  await usableLot(view, p.code, lot, ctx, at)
   const stock = await view.get('stock', stockKey(loc, p.code, lot))
   if (!stock || stock.sealed < 1) {
     throw new RuleViolation('INSUFFICIENT_STOCK', `no sealed container of ${p.code} lot ${lot} at ${loc}`, { hint: `check what is on hand with \`csledger balance --location ${loc}\`` })
   }
   const counter = await view.get('counter', 'container')
   const container = `C-${String((counter?.value ?? 0) + 1).padStart(4, '0')}`
-  const at = occurredAt(cmd.at, ctx)
   const beyondUse = p.dose_form === 'multi-dose'
     ? addDaysToDate(localDate(new Date(at), (await view.get('registrant', REGISTRANT_KEY))?.timezone ?? 'UTC'), await settingNumber(view, 'mdv_beyond_use_days'))
     : undefined

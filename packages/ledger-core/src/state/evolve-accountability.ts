@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js'
 import { localDate } from '../clocks.ts'
 import type { CountDiscrepancy, Entry, LossData } from '../model/entry.ts'
 import type { Overlay } from './overlay.ts'
+import { IntegrityError } from '../errors.ts'
 import { REGISTRANT_KEY } from './projections.ts'
 import { addRemaining, addSealed } from './stock-effects.ts'
 
@@ -30,7 +31,8 @@ export async function evolveAccountability(tx: Overlay, entry: Entry): Promise<v
     case 'reconciliation': {
       const d = entry.data
       const disc = await tx.get('discrepancy', d.discrepancy)
-      if (disc) tx.put('discrepancy', disc.id, { ...disc, status: 'resolved', resolution: { seq: entry.seq, reason: d.reason, by: entry.actor, at: entry.occurred_at, ...(d.loss ? { loss: d.loss.id } : {}) } })
+      if (!disc || disc.status !== 'open') throw unknownTarget(entry, `discrepancy ${d.discrepancy} is not open`)
+      tx.put('discrepancy', disc.id, { ...disc, status: 'resolved', resolution: { seq: entry.seq, reason: d.reason, by: entry.actor, at: entry.occurred_at, ...(d.loss ? { loss: d.loss.id } : {}) } })
       const a = d.adjustment
       if (a?.type === 'sealed') await addSealed(tx, a.location, a.product, a.lot, a.delta)
       if (a?.type === 'open') await addRemaining(tx, a.container, new Decimal(a.delta_ml))
@@ -50,12 +52,14 @@ export async function evolveAccountability(tx: Overlay, entry: Entry): Promise<v
     }
     case 'loss_notice': {
       const l = await tx.get('loss', entry.data.loss)
-      if (l) tx.put('loss', l.id, { ...l, notice: { seq: entry.seq, at: entry.occurred_at, method: entry.data.method, to: entry.data.to } })
+      if (!l) throw unknownTarget(entry, `loss ${entry.data.loss} does not exist`)
+      tx.put('loss', l.id, { ...l, notice: { seq: entry.seq, at: entry.occurred_at, method: entry.data.method, to: entry.data.to } })
       return
     }
     case 'loss_filing': {
       const l = await tx.get('loss', entry.data.loss)
-      if (l) tx.put('loss', l.id, { ...l, filing: { seq: entry.seq, at: entry.occurred_at, confirmation: entry.data.confirmation } })
+      if (!l) throw unknownTarget(entry, `loss ${entry.data.loss} does not exist`)
+      tx.put('loss', l.id, { ...l, filing: { seq: entry.seq, at: entry.occurred_at, confirmation: entry.data.confirmation } })
       return
     }
     case 'disposal': {
@@ -90,4 +94,9 @@ async function openLoss(tx: Overlay, seq: number, d: LossData): Promise<void> {
   })
   const c = await tx.get('counter', 'loss')
   tx.put('counter', 'loss', { value: (c?.value ?? 0) + 1 })
+}
+
+/** An entry that names something the ledger never had cannot be replayed: the chain was forged. */
+function unknownTarget(entry: Entry, why: string): IntegrityError {
+  return new IntegrityError('IMPOSSIBLE_ENTRY', `entry ${entry.seq} (${entry.kind}) cannot apply: ${why}`, { details: { seq: entry.seq } })
 }
