@@ -1,7 +1,9 @@
 // A ledger file written before signing existed (schema 0001-0003, users without keys), taken over
 // by this version through the CLI: nothing recorded changes or is re-signed, and signing starts.
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SAMPLE_PASSPHRASE, buildSampleLedger } from '../support/build-sample-ledger.ts'
@@ -9,6 +11,7 @@ import { makeTempDir } from '../support/make-temp-dir.ts'
 import { cli, runVerifier, standaloneVerifier } from './support/attack-ledger.ts'
 
 const tmp = makeTempDir('v1-migration')
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 afterAll(() => tmp.remove())
 
 describe('a v1 ledger opened by the signing csledger', () => {
@@ -51,5 +54,9 @@ describe('a v1 ledger opened by the signing csledger', () => {
     expect(r.status, r.text).toBe(0)
     expect(r.report.signatures).toMatchObject({ file: true, verified: 2, keyedUsers: 2 })
     expect(readFileSync(join(bundle, 'keys.txt'), 'utf8')).toContain('# pic (pic), key recorded at entry')
+
+    // The independent verifier written from docs/ledger-format.md reads the user_key entry and the public keys too.
+    const py = spawnSync('python3', [join(ROOT, 'test/independent-verifier/verify.py'), join(bundle, 'entries.jsonl'), '--json'], { encoding: 'utf8' })
+    expect(JSON.parse(py.stdout), py.stderr).toMatchObject({ ok: true, failure: null })
   })
 })

@@ -107,7 +107,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   findings.push(...signatures.finish())
   const verdicts: CheckpointVerdict[] = []
   for (const c of stored) {
-    const r = checkCheckpoint(c.note, { label: c.label, ledgerId: chain.ledgerId, directory: signatures.directory, size: frontier.size, roots })
+    const r = checkCheckpoint(c.note, { label: c.label, source: 'stored', ledgerId: chain.ledgerId, directory: signatures.directory, size: frontier.size, roots })
     verdicts.push(r.verdict)
     findings.push(...r.findings)
   }

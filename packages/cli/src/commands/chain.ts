@@ -204,7 +204,13 @@ function verifyText(report: VerifyReport, given: number): string {
   }
   const s = report.signatures
   if (s) lines.push(`  signatures: ${s.verified} verified${s.unsigned_without_key ? `; ${s.unsigned_without_key} by people who had no key yet (written before signing existed)` : ''}${s.omitted_findings ? `; ${s.omitted_findings} more signature findings not listed` : ''}`)
-  for (const c of report.checkpoints ?? []) {
+  const all = report.checkpoints ?? []
+  const stored = all.filter((c) => c.source === 'stored')
+  const latest = stored.filter((c) => c.status === 'ok').at(-1)
+  if (stored.length > 0 && stored.every((c) => c.status === 'ok')) {
+    lines.push(`  checkpoints: ${stored.length} stored, all extended by this ledger; latest ${latest?.code ?? '-'}${latest?.time ? ` of ${latest.time}` : ''}`)
+  }
+  for (const c of all.filter((x) => x.source === 'given' || x.status !== 'ok')) {
     const consistent = c.consistency ? `; consistency proof ${c.consistency.size1} -> ${c.consistency.size2}: ${c.consistency.proof.length} hash${c.consistency.proof.length === 1 ? '' : 'es'}, verified` : ''
     lines.push(`  checkpoint ${c.label}: ${c.code ?? '-'}${c.time ? ` of ${c.time}` : ''} ${c.status === 'ok' ? `extended by this ledger, signed by ${c.signed_by.join(', ')}${consistent}` : `FAILED (${c.status})`}`)
   }

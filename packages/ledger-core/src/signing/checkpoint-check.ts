@@ -21,6 +21,8 @@ export function checkpointTime(cp: Checkpoint): string | undefined {
 export interface CheckpointVerdict {
   /** Where it came from: a file name, or `stored checkpoint N`. */
   readonly label: string
+  /** Kept in the ledger's store, or given to verify (a file handed out earlier). */
+  readonly source: 'stored' | 'given'
   readonly origin: string | null
   readonly size: number | null
   /** The signed root, base64. */
@@ -45,6 +47,7 @@ export interface CheckpointVerdict {
 /** What a checkpoint is checked against: the ledger as verify read it. */
 export interface CheckpointContext {
   readonly label: string
+  readonly source?: 'stored' | 'given'
   readonly ledgerId: string | null
   readonly directory: KeyDirectory
   /** Entries in the ledger. */
@@ -77,7 +80,7 @@ export function peekCheckpoint(note: string): Checkpoint | undefined {
  */
 export function checkCheckpoint(note: string, ctx: CheckpointContext): { verdict: CheckpointVerdict; findings: Finding[] } {
   const findings: Finding[] = []
-  const base = { label: ctx.label, origin: null, size: null, root: null, code: null, time: null, signed_by: [], unknown_signers: [] }
+  const base = { label: ctx.label, source: ctx.source ?? 'given', origin: null, size: null, root: null, code: null, time: null, signed_by: [], unknown_signers: [] }
   let parsed: ParsedNote
   let cp: Checkpoint
   try {
