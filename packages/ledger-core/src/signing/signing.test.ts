@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { Ledger } from '../ledger.ts'
 import { createInMemoryLedgerStore } from '../store/in-memory-ledger-store.ts'
 import { fixedClock } from '../store/ports.ts'
-import type { LedgerStore } from '../store/ledger-store.ts'
+import { type LedgerStore, canSign } from '../store/ledger-store.ts'
 import { cosignNote, parseNote } from '../checkpoint/signed-note.ts'
 import { ENTRY_SIGNATURE_DOMAIN_V1, entrySignatureMessage, signEntryHash, verifyEntrySignature } from './entry-signature.ts'
 import { ed25519NoteSigner } from '../checkpoint/note-key.ts'
@@ -108,6 +108,20 @@ describe('a ledger with signing on', () => {
     expect((await L.store.read().get('user', 'nkim'))!.public_key).toBe(key)
     await L.administer({ container: 'C-0001', dose: '35mg', patient: 'P-1042', by: again })
     expect((await L.verify()).findings).toEqual([])
+  })
+})
+
+describe('a store that cannot keep signatures', () => {
+  it('given a store without the signing capability, then canSign is false, a ledger on it writes unsigned, and a signed entry is refused (CANNOT_SIGN)', async () => {
+    const { store: full, nurse } = await clinic()
+    const { signatureRows: _s, checkpointRows: _c, ...rest } = full
+    const bare: LedgerStore = { ...rest, writeTransaction: (fn) => full.writeTransaction((tx) => { const { putSignatures: _p, putCheckpoint: _q, ...t } = tx; return fn(t) }) }
+    expect([canSign(full), canSign(bare)]).toEqual([true, false])
+    const L = new Ledger({ store: bare, signing: canSign(bare) })
+    await expect(L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-1', by: nurse })).rejects.toMatchObject({ code: 'CANNOT_SIGN' })
+    await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-1', by: { username: 'nkim' } })
+    const report = await L.verify()
+    expect(report.findings.map((f) => f.code)).toContain('UNSIGNED')
   })
 })
 
