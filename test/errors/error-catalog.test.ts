@@ -14,8 +14,9 @@ async function rows(heading: string): Promise<string[]> {
   return [...section.matchAll(/^\| `([A-Z_]+)` \| (\d+) \|/gm)].map((m) => `${m[1]} ${m[2]}`)
 }
 
+/** The source of everything bin/csledger runs: the CLI, the library, both stores, the reports and the demo. */
 async function sourceText(): Promise<string> {
-  const dirs = ['packages/ledger-core/src', 'packages/ledger-sqlite/src', 'packages/cli/src', 'packages/cli/bin', 'bin']
+  const dirs = ['packages/ledger-core/src', 'packages/ledger-sqlite/src', 'packages/ledger-postgres/src', 'packages/reports/src', 'packages/demo/src', 'packages/cli/src', 'packages/cli/bin', 'bin']
   const texts: string[] = []
   for (const dir of dirs) {
     for (const entry of await readdir(join(REPO_ROOT, dir), { recursive: true, withFileTypes: true })) {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { CSLEDGER_BIN, type CliArg, type CliRun, REPO_ROOT } from '../support/cli.ts'
-import { type ClinicFacts, LedgerDir, PEOPLE, type Signers } from '../support/clinic.ts'
+import { CLINIC, type ClinicFacts, LedgerDir, PEOPLE, type Signers, day } from '../support/clinic.ts'
 import { TmuxCli } from '../support/tmux.ts'
 
 /**
@@ -40,15 +40,18 @@ function onClinic(code: string, exit: number, how: string, args: Args, signers: 
   return { code, exit, mode: 'json', how, run: async (ctx) => (await ctx.clinic()).run([...args(ctx.facts), '--json'], signers) }
 }
 
-/** A reproducer that first runs setup commands (which must succeed) and then the failing one. */
-function afterSteps(code: string, exit: number, how: string, steps: ReadonlyArray<readonly [Args, Signers]>, args: Args, signers: Signers = {}): Reproducer {
+/** A setup command, its signers, and the exit code it must end with (default 0). */
+type Step = readonly [Args, Signers] | readonly [Args, Signers, number]
+
+/** A reproducer that first runs setup commands (which must end as expected) and then the failing one. */
+function afterSteps(code: string, exit: number, how: string, steps: readonly Step[], args: Args, signers: Signers = {}): Reproducer {
   return {
     code, exit, mode: 'json', how,
     run: async (ctx) => {
       const l = await ctx.clinic()
-      for (const [step, s] of steps) {
+      for (const [step, s, expected = 0] of steps) {
         const r = await l.run([...step(ctx.facts), '--json'], s)
-        if (r.code !== 0) throw new Error(`setup step \`${step(ctx.facts).join(' ')}\` failed (exit ${r.code}): ${r.stdout}${r.stderr}`)
+        if (r.code !== expected) throw new Error(`setup step \`${step(ctx.facts).join(' ')}\` exited ${r.code}, not ${expected}: ${r.stdout}${r.stderr}`)
       }
       return l.run([...args(ctx.facts), '--json'], signers)
     },
@@ -67,6 +70,17 @@ const productAdd = (over: Record<string, string>): Args => () => {
   const flags: Record<string, string> = { drug: 'ketamine', ndc: '0409-2051-05', concentration: '100mg/mL', volume: '5mL', 'dose-form': 'multi-dose', by: 'pkim', ...over }
   return ['product', 'add', flags.code ?? 'KET-100', ...Object.entries(flags).filter(([k]) => k !== 'code').flatMap(([k, v]) => [`--${k}`, v])]
 }
+const counted: Signers = { as: 'pkim', witness: 'nkim' }
+/** A count of SAFE-1 giving every item (the fixture's book: 9 sealed K2417A, 5 M7731, 2 OLD1, the open container at 9.2 mL), with K2417A and the container as given. */
+const countSafe = (k2417a: number, extra: string[] = [], containerLeft = '9.2mL'): Args => (f) => ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--item', `KET-50:K2417A=${k2417a}`, '--item', 'M7731=5', '--item', 'OLD1=2', '--item', `${f.container}=${containerLeft}`, ...extra]
+/** Setup: a count one sealed K2417A short, which opens discrepancy D-0001 (the count exits 1, by design). */
+const shortCount: Step = [countSafe(8), counted, 1]
+const reconcile = (reason: string, extra: string[] = []): Args => () => ['reconcile', 'D-0001', '--reason', reason, '--note', 'searched the med room', '--by', 'pkim', ...extra]
+const lossRecord: Args = (f) => ['loss', 'record', '--type', 'breakage-spill', '--container', f.container, '--amount', '0.2mL', '--note', 'vial dropped', '--by', 'pkim']
+const inventory = (kind: string, at: string, items: string[]): Args => () => ['inventory', '--kind', kind, '--at', at, ...items, '--by', 'pkim', '--witness', 'nkim']
+const auditJson = (from: string, to: string, extra: string[] = []): Args => () => ['report', 'audit', '--from', from, '--to', to, '--format', 'json', ...extra]
+/** A PostgreSQL URL on 127.0.0.1 port 1, where no server listens (as in test/postgres): no server is needed. */
+const NO_SERVER = 'postgres://csledger_clinic@127.0.0.1:1/csledger'
 const wasteFromContainer = (amount: string, extra: string[] = ['--by', 'nkim', '--witness', 'rjones']): Args => (f) => ['waste', '--container', f.container, '--amount', amount, '--reason', 'end of day', ...extra]
 
 export const REPRODUCERS: readonly Reproducer[] = [
@@ -104,6 +118,8 @@ export const REPRODUCERS: readonly Reproducer[] = [
       }
     },
   },
+
+  onClinic('TIP_MOVED', 4, 'a count sheet printed before a receipt at the counted location', (f) => countSafe(9, ['--based-on', String(f.receipt - 1)])(f), counted),
 
   // ── usage or invalid input (2) ──
   onClinic('USAGE', 2, 'an option the command does not have', (f) => ['administer', '--container', f.container, '--dose-mg', '5']),
@@ -175,11 +191,60 @@ export const REPRODUCERS: readonly Reproducer[] = [
     withDb(l.db, (db) => db.prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)').run('9999-from-the-future', '2030-01-01T00:00:00.000Z'))
     return l.run(['balance', '--json'])
   } },
-  { code: 'NEEDS_MIGRATION', exit: 2, mode: 'json', how: 'a read-only command on a database one migration behind', run: async (ctx) => {
-    const l = await ctx.clinic()
-    withDb(l.db, (db) => db.prepare('DELETE FROM kysely_migration WHERE name = (SELECT max(name) FROM kysely_migration)').run())
-    return l.run(['balance', '--json'])
+  { code: 'EMPTY_SOURCE', exit: 2, mode: 'json', how: 'copy --from a ledger file that holds no entries (a refused init leaves one)', run: async (ctx) => {
+    const l = await ctx.empty()
+    const refused = await l.run(['init', '--registrant', 'Calm Waters', '--address', '12 Elm St', '--dea', 'BJ6125341', '--admin', 'pkim', '--admin-name', 'Pat Kim', '--timezone', 'Mars/Olympus_Mons', '--json'], { newPassphrase: PEOPLE.pkim.passphrase })
+    if (refused.code !== 2) throw new Error(`init with a bad time zone exited ${refused.code}: ${refused.stdout}`)
+    return l.run(['copy', '--from', l.db, '--to', NO_SERVER, '--json'])
   } },
+  { code: 'CANNOT_CONNECT', exit: 2, mode: 'json', how: '--db names a PostgreSQL server that is not there (a port where nothing listens)', run: async (ctx) => (await ctx.clinic()).run(['--db', NO_SERVER, 'balance', '--json']) },
+  onClinic('BAD_POSTGRES_URL', 2, 'a PostgreSQL --db naming two ledgers', () => ['--db', `${NO_SERVER}?ledger=a&ledger=b`, 'balance']),
+  onClinic('LEDGER_MISMATCH', 2, 'copy --to a URL whose ?ledger= is not the ledger being copied', () => ['copy', '--from', 'ledger.db', '--to', `${NO_SERVER}?ledger=another-ledger`]),
+  onClinic('NOT_POSTGRES', 2, 'migrate on a SQLite ledger file', () => ['migrate']),
+  onClinic('NOT_SQLITE', 2, 'restore into a postgres:// --db', () => ['restore', '--from', 'ledger.db', '--db', NO_SERVER]),
+  onClinic('FILE_EXISTS', 2, 'export --out naming an existing file (here the ledger itself)', () => ['export', '--out', 'ledger.db']),
+
+  // ── counts, inventories, losses, disposals, settings, reports: usage or invalid input (2) ──
+  onClinic('INVALID_ITEM', 2, 'count --item without =<value>', () => ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--item', 'K2417A']),
+  onClinic('UNKNOWN_ITEM', 2, 'count --item naming neither a received lot nor a container', () => ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--item', 'K9999Z=1'], counted),
+  onClinic('DUPLICATE_ITEM', 2, 'a count giving one lot twice', countSafe(9, ['--item', 'K2417A=9']), counted),
+  afterSteps('AMBIGUOUS_LOT', 2, 'a count naming a lot number two products share, without the product', [[productAdd({}), pic], [receive({ product: 'KET-100' }), nurse]], () => ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--item', 'K2417A=9'], counted),
+  onClinic('WRONG_LOCATION', 2, 'a count of LOCKBOX-2 giving a container that is in SAFE-1', (f) => ['count', '--location', 'LOCKBOX-2', '--by', 'pkim', '--witness', 'nkim', '--item', `${f.container}=9.2mL`], counted),
+  onClinic('COUNT_INCOMPLETE', 2, 'a count that leaves items out', () => ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--item', 'KET-50:K2417A=9'], counted),
+  onClinic('INVALID_POSITION', 2, 'count --based-on a position beyond the end of the ledger', countSafe(9, ['--based-on', '99999']), counted),
+  onClinic('CANNOT_READ', 2, 'count --sheet naming a file that does not exist', () => ['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--sheet', 'no-such-sheet.csv']),
+  { code: 'INVALID_SHEET', exit: 2, mode: 'json', how: 'a count sheet whose header is not "item,count"', run: async (ctx) => {
+    const l = await ctx.clinic()
+    await writeFile(join(l.dir, 'safe-1.csv'), 'lot,qty\nK2417A,9\n')
+    return l.run(['count', '--location', 'SAFE-1', '--by', 'pkim', '--witness', 'nkim', '--sheet', 'safe-1.csv', '--json'])
+  } },
+  onClinic('INVALID_INVENTORY_KIND', 2, 'inventory --kind other than initial or biennial', inventory('annual', 'close', ['--zero']), counted),
+  onClinic('INVALID_INVENTORY_TIME', 2, 'inventory --at other than opening or close', inventory('biennial', 'noon', ['--zero']), counted),
+  onClinic('LOCATION_REQUIRED', 2, 'a biennial inventory item of sealed stock without its location', inventory('biennial', 'close', ['--item', 'K2417A=9']), counted),
+  afterSteps('INVALID_REASON', 2, 'reconcile --reason that is not one of the six', [shortCount], reconcile('misplaced'), pic),
+  onClinic('INVALID_LOSS_TYPE', 2, 'loss record --type that is not theft, loss, in-transit or breakage-spill', (f) => ['loss', 'record', '--type', 'burglary', '--container', f.container, '--note', 'x', '--by', 'pkim'], pic),
+  onClinic('NO_ITEMS', 2, 'loss record naming nothing that was lost', () => ['loss', 'record', '--type', 'theft', '--note', 'lockbox forced', '--by', 'pkim'], pic),
+  onClinic('INVALID_METHOD', 2, 'dispose --method other than reverse-distributor or destruction', (f) => ['dispose', '--method', 'incinerate', '--container', f.container, '--reason', 'expired', '--by', 'nkim', '--witness', 'rjones'], witnessed),
+  onClinic('UNKNOWN_SETTING', 2, 'settings set with a name that is not a setting', () => ['settings', 'set', 'colour', 'blue', '--by', 'pkim'], pic),
+  onClinic('INVALID_SETTING', 2, 'settings set with a value of the wrong kind', () => ['settings', 'set', 'count_tolerance_ml', 'lots', '--by', 'pkim'], pic),
+  onClinic('INVALID_REQUEST_ID', 2, '--request-id with a space in it', dose('5mg', ['--request-id', 'dose one']), nurse),
+  afterSteps('REQUEST_ID_REUSED', 2, 'a --request-id used for a dose, reused for another command', [[dose('5mg', ['--request-id', 'R-1']), nurse]], () => ['location', 'add', 'FRIDGE-3', '--name', 'Fridge', '--by', 'pkim', '--request-id', 'R-1'], pic),
+  onClinic('INVALID_FORMAT', 2, 'report audit --format other than pdf, csv or json', auditJson('2026-01-01', '2026-01-31', ['--format', 'docx'])),
+  onClinic('INVALID_SCHEDULE', 2, 'report audit --schedule other than III or IV', auditJson('2026-01-01', '2026-01-31', ['--schedule', 'II'])),
+  onClinic('INVALID_PERIOD', 2, 'report audit --from after --to', auditJson('2026-02-01', '2026-01-01')),
+  onClinic('UNKNOWN_PRODUCT', 2, 'report audit --product naming no product', auditJson('2026-01-01', '2026-01-31', ['--product', 'KET-99'])),
+  onClinic('UNKNOWN_LOCATION', 2, 'report audit --location naming no location', auditJson('2026-01-01', '2026-01-31', ['--location', 'SAFE-9'])),
+  afterSteps('UNKNOWN_CONTAINER', 2, 'a count giving a container that was disposed of', [[(f) => ['dispose', '--method', 'destruction', '--container', f.container, '--reason', 'past beyond-use date', '--destruction-method', 'chemical digestion', '--place', 'med room', '--by', 'nkim', '--witness', 'rjones'], witnessed]], countSafe(9, [], '0mL'), counted),
+  onClinic('UNKNOWN_INVENTORY', 2, 'report inventory --seq naming an entry that is not an inventory', (f) => ['report', 'inventory', '--seq', String(f.registrant), '--out', 'inventory.pdf']),
+  onClinic('UNKNOWN_DISPOSAL', 2, 'report form41 naming an entry that is not a disposal', (f) => ['report', 'form41', String(f.dose), '--out', 'form41.pdf']),
+  afterSteps('NOT_A_DESTRUCTION', 2, 'report form41 for a disposal to a reverse distributor', [[() => ['dispose', '--method', 'reverse-distributor', '--product', 'MDZ-5', '--lot', 'M7731', '--location', 'SAFE-1', '--containers', '1', '--reason', 'unwanted', '--distributor', 'Return Logistics Inc', '--distributor-address', '400 Commerce Way, Dayton OH', '--distributor-dea', 'AB1234563', '--by', 'nkim', '--witness', 'rjones'], witnessed]], (f) => ['report', 'form41', String(f.head + 1), '--out', 'form41.pdf']),
+  onClinic('UNKNOWN_LOSS', 2, 'report form106 naming a loss that does not exist', () => ['report', 'form106', 'L-0099', '--out', 'form106.pdf']),
+  { code: 'INVALID_TIMEZONE', exit: 2, mode: 'json', how: 'init --timezone that is not an IANA time zone', run: async (ctx) => {
+    const l = await ctx.empty()
+    return l.run(['init', '--registrant', 'Calm Waters', '--address', '12 Elm St', '--dea', 'BJ6125341', '--admin', 'pkim', '--admin-name', 'Pat Kim', '--timezone', 'Mars/Olympus_Mons', '--json'], { newPassphrase: PEOPLE.pkim.passphrase })
+  } },
+  { code: 'INVALID_DAYS', exit: 2, mode: 'json', how: 'demo --days 0', run: async (ctx) => (await ctx.empty()).run(['demo', '--days', '0', '--json']) },
+  onClinic('DB_EXISTS', 2, 'demo --db naming an existing ledger', () => ['demo', '--days', '1']),
 
   // ── refused by a ledger rule (3) ──
   onClinic('ALREADY_INITIALISED', 3, 'init on a ledger that has entries', () => ['init', '--registrant', 'Other', '--address', '1 Main St', '--dea', 'BJ6125341', '--admin', 'eve', '--admin-name', 'Eve'], { newPassphrase: 'eve: a long passphrase' }),
@@ -211,9 +276,42 @@ export const REPRODUCERS: readonly Reproducer[] = [
   onClinic('UNKNOWN_ENTRY', 3, 'correcting an entry number beyond the ledger', () => ['correct', '9999', '--reason', 'typo', '--by', 'nkim', '--witness', 'rjones'], witnessed),
   onClinic('NOT_CORRECTABLE', 3, 'correcting the registrant entry', (f) => ['correct', String(f.registrant), '--reason', 'typo', '--by', 'nkim', '--witness', 'rjones'], witnessed),
   afterSteps('ALREADY_VOIDED', 3, 'voiding an entry twice', [[(f) => ['correct', String(f.pendingWaste), '--reason', 'recorded twice', '--by', 'nkim', '--witness', 'rjones'], witnessed]], (f) => ['correct', String(f.pendingWaste), '--reason', 'again', '--by', 'rjones', '--witness', 'nkim'], { as: 'rjones', witness: 'nkim' }),
+  onClinic('WASTE_OUTSTANDING', 3, 'voiding a dose whose drawn-but-not-given remainder was wasted', (f) => ['correct', String(f.dose), '--reason', 'wrong patient', '--by', 'nkim', '--witness', 'rjones'], witnessed),
+  {
+    code: 'BEYOND_USE_DATE', exit: 3, mode: 'json', how: 'a dose from a multi-dose vial opened 40 days ago (beyond-use 28 days)',
+    run: async (ctx) => {
+      const l = await ctx.clinic()
+      const opened = await l.json<{ container: string }>(['open', '--product', 'KET-50', '--lot', 'K2417A', '--location', 'SAFE-1', '--at', `${day(-40)}T12:00:00Z`, '--by', 'nkim'], nurse)
+      return l.run(['administer', '--container', opened.container, '--dose', '5mg', '--patient', 'P-1', '--by', 'nkim', '--json'], nurse)
+    },
+  },
+  {
+    code: 'INITIAL_INVENTORY_REQUIRED', exit: 3, mode: 'json', how: 'a first receipt on a new ledger before its initial inventory',
+    run: async (ctx) => {
+      const l = await ctx.empty()
+      await l.json(['init', '--registrant', CLINIC.registrant, '--address', CLINIC.address, '--dea', CLINIC.dea, '--admin', 'pkim', '--admin-name', PEOPLE.pkim.name], { newPassphrase: PEOPLE.pkim.passphrase })
+      await l.json(['location', 'add', 'SAFE-1', '--name', 'Main safe', '--by', 'pkim'], pic)
+      await l.json(productAdd({ code: 'KET-50' })(ctx.facts), pic)
+      return l.run([...receive({ by: 'pkim' })(ctx.facts), '--json'], pic)
+    },
+  },
+  onClinic('INVENTORY_EXISTS', 3, 'a second initial inventory', inventory('initial', 'opening', ['--zero']), counted),
+  onClinic('UNKNOWN_DISCREPANCY', 3, 'reconcile naming a discrepancy that does not exist', () => ['reconcile', 'D-0099', '--reason', 'unexplained', '--note', 'x', '--by', 'pkim'], pic),
+  afterSteps('ALREADY_RESOLVED', 3, 'reconciling a discrepancy twice', [shortCount, [reconcile('unexplained'), pic]], reconcile('unexplained'), pic),
+  afterSteps('LINK_REQUIRED', 3, 'a documentation error reconciled without --entry', [shortCount], reconcile('documentation-error'), pic),
+  afterSteps('LINK_NOT_LATE', 3, 'a documentation error linked to an entry recorded before the count', [shortCount], (f) => reconcile('documentation-error', ['--entry', String(f.dose)])(f), pic),
+  afterSteps('NOT_A_SHORTAGE', 3, 'a count overage reconciled as theft', [[countSafe(10), counted, 1]], reconcile('theft'), pic),
+  onClinic('UNKNOWN_LOSS', 3, 'loss notice naming a loss that does not exist', () => ['loss', 'notice', 'L-0099', '--method', 'email', '--to', 'Springfield Field Division', '--by', 'pkim'], pic),
+  afterSteps('ALREADY_NOTIFIED', 3, 'a second DEA notice for one loss', [[lossRecord, pic], [() => ['loss', 'notice', 'L-0001', '--method', 'email', '--to', 'Springfield Field Division', '--by', 'pkim'], pic]], () => ['loss', 'notice', 'L-0001', '--method', 'fax', '--to', 'Springfield Field Division', '--by', 'pkim'], pic),
+  afterSteps('BEFORE_DISCOVERY', 3, 'a DEA notice dated before the loss was discovered', [[lossRecord, pic]], () => ['loss', 'notice', 'L-0001', '--method', 'email', '--to', 'Springfield Field Division', '--at', '2020-01-06T09:00:00Z', '--by', 'pkim'], pic),
+
+  // ── integrity failure (5) ──
+  { code: 'BACKUP_INVALID', exit: 5, mode: 'json', how: 'restore --head naming an entry the backup does not contain', run: async (ctx) => {
+    const l = await ctx.clinic()
+    return l.run(['restore', '--from', l.db, '--head', `1:${'0'.repeat(64)}`, '--db', join(l.dir, 'restored.db'), '--json'])
+  } },
 
   // ── internal error (70) ──
-  onClinic('INTERNAL', 70, 'a postgres:// --db (the PostgreSQL store is not in this build; see the report: this should be a StoreError)', () => ['--db', 'postgres://localhost/csledger', 'balance']),
   {
     code: 'NODE_TOO_OLD', exit: 70, mode: 'text', how: 'bin/csledger finds a Node older than 22.18',
     run: async (ctx) => {

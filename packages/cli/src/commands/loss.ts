@@ -23,6 +23,7 @@ export function picksFromFlags(o: { product?: string; lot?: string; location?: s
 
 export function registerLoss(program: Command, ctx: CliContext, state: RunState): void {
   const loss = program.command('loss').description('theft and loss: record, DEA notice (1 business day), Form 106 (45 days)')
+  example(loss, 'csledger loss list', 'csledger loss record --type theft --product KET-50 --lot K2417A --location SAFE-1 --containers 1 --note "lockbox forced" --by pkim', 'csledger loss notice L-0001 --method email --to "Detroit Field Division" --by pkim', 'csledger loss filed L-0001 --confirmation TLR-2026-118833 --by pkim')
   const record = loss.command('record')
     .description('record a theft or loss found outside a count (PIC); removes the stock and starts both clocks')
     .option('--type <type>', LOSS_TYPES.join(' | '))
@@ -79,10 +80,11 @@ export function registerLoss(program: Command, ctx: CliContext, state: RunState)
     }))
   example(filed, 'csledger loss filed L-0001 --confirmation TLR-2026-118833 --by pkim')
 
-  loss.command('list').description('losses with their clocks').action(action(ctx, state, async ({ ledger }) => {
+  const list = loss.command('list').description('losses with their clocks').action(action(ctx, state, async ({ ledger }) => {
     const data = await (await ledger()).store.read().list('loss')
     return { exitCode: 0, data, text: data.length === 0 ? 'no losses recorded\n' : table(['ID', 'TYPE', 'DISCOVERED', 'NOTICE', 'FORM 106'], data.map((l) => [l.id, l.type, l.discovered_at, l.notice ? `sent ${l.notice.at}` : `due ${l.notice_due}`, l.filing ? `filed ${l.filing.confirmation}` : `due ${l.form106_due}`])) }
   }, { readonly: true }))
+  example(list, 'csledger loss list', 'csledger loss list --json')
 
   const draft = loss.command('form106 <id>')
     .description('a DEA Form 106 draft for a loss: registrant, DEA number, discovery date, type, products with NDC and quantity')

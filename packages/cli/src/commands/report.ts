@@ -87,6 +87,7 @@ export async function runAuditReport(ctx: CliContext, g: GlobalOptions, L: Ledge
 
 export function registerReport(program: Command, ctx: CliContext, state: RunState): void {
   const report = program.command('report').description('the DEA-style audit packet (PDF, CSV, JSON) and single printable forms')
+  example(report, 'csledger report audit --from 2027-01-01 --to 2027-03-31 --out q1-audit.pdf', 'csledger report count-sheet --location SAFE-1 --out count-SAFE-1.pdf')
   const audit = report.command('audit')
     .description('the audit packet for a period: cover with verification, accountability per product, every log; exit 1 if it shows problems, 5 if the chain fails')
     .option('--from <date>', 'first day (YYYY-MM-DD, local to the registrant)')

@@ -33,7 +33,8 @@ export function renderStatus(s: StatusReport): string {
 
 export function registerSettings(program: Command, ctx: CliContext, state: RunState): void {
   const settings = program.command('settings').description('tolerances, deadlines and beyond-use days (each change is an entry)')
-  settings.command('list', { isDefault: true }).description('current settings').action(action(ctx, state, async ({ ledger }) => {
+  example(settings, 'csledger settings', 'csledger settings set count_tolerance_ml 0.2 --by pkim')
+  const list = settings.command('list', { isDefault: true }).description('current settings').action(action(ctx, state, async ({ ledger }) => {
     const read = (await ledger()).store.read()
     const data = await Promise.all(SETTING_NAMES.map(async (name) => {
       const s = await read.get('setting', name)
@@ -41,6 +42,7 @@ export function registerSettings(program: Command, ctx: CliContext, state: RunSt
     }))
     return { exitCode: 0, data, text: table(['SETTING', 'VALUE', 'DEFAULT', 'MEANING'], data.map((s) => [s.name, s.value, s.default, s.describe])) }
   }, { readonly: true }))
+  example(list, 'csledger settings list', 'csledger settings list --json')
   const set = settings.command('set <name> <value>')
     .description('change a setting (PIC only)')
     .option('--by <pic>', 'the PIC')
