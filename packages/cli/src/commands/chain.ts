@@ -1,13 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs'
-import { type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InputError, type Ledger, type LedgerCheckpoint, LedgerError, type VerifyReport } from '@csledger/ledger-core'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { printable } from '../output/printable.ts'
-import { checkpointText } from './checkpoint.ts'
+import { checkpointText, readCheckpointFile } from './checkpoint.ts'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 
@@ -23,6 +23,7 @@ export function registerExport(program: Command, ctx: CliContext, state: RunStat
         if (opts.out !== undefined) throw new InputError('CONFLICTING_OPTIONS', 'give --out or --bundle, not both')
         const dir = resolve(ctx.cwd, opts.bundle)
         if (existsSync(dir) && readdirSync(dir).length > 0) throw new InputError('FILE_EXISTS', `${dir} exists and is not empty`, { hint: 'export a bundle into a new folder' })
+        if (!existsSync(dirname(dir))) throw new InputError('CANNOT_WRITE', `cannot write the bundle to ${dir} (the folder ${dirname(dir)} does not exist)`, { hint: 'create the folder first, or choose another --bundle path' })
         const L = await ledger()
         let fresh: LedgerCheckpoint | undefined
         if (opts.by) {
@@ -183,8 +184,7 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
       const checkpoints: Array<{ label: string; note: string }> = []
       for (const file of opts.checkpoint ?? []) {
         const path = resolve(ctx.cwd, file)
-        if (!existsSync(path)) throw new InputError('NO_SUCH_FILE', `no checkpoint file ${path}`, { hint: 'give the file written by `csledger checkpoint --out` (or kept from a count)' })
-        checkpoints.push({ label: basename(path), note: await readFile(path, 'utf8') })
+        checkpoints.push({ label: basename(path), note: await readCheckpointFile(path) })
       }
       const report = await L.verify({ ...(expectedHead ? { expectedHead } : {}), ...(checkpoints.length ? { checkpoints } : {}) })
       return {

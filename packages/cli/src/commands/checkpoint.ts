@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InputError, IntegrityError, type Ledger, type LedgerCheckpoint, LedgerError, type Principal, checkpointTime } from '@csledger/ledger-core'
 import { need } from '../ask.ts'
@@ -17,7 +17,7 @@ export function registerCheckpoint(program: Command, ctx: CliContext, state: Run
     .action(action<{ out?: string; by?: string; cosigner?: string }>(ctx, state, async ({ opts, g, ledger }) => {
       if (!opts.out) throw new InputError('MISSING_OPTION', '--out is required', { hint: 'e.g. csledger checkpoint --out checkpoint-2026-11-26.txt --by pkim' })
       const target = resolve(ctx.cwd, opts.out)
-      if (existsSync(target)) throw new InputError('FILE_EXISTS', `${target} already exists`, { hint: 'choose another --out; a checkpoint file is never overwritten' })
+      assertNewFile(target)
       const by = await need(ctx, g, opts.by, '--by', 'Your username (PIC):')
       const L = await ledger()
       const pic = await authenticate(ctx, g, L, by, 'actor')
@@ -39,10 +39,10 @@ export function registerProve(program: Command, ctx: CliContext, state: RunState
       const seq = Number(positional[0])
       if (!/^[1-9]\d{0,15}$/.test(positional[0] ?? '')) throw new InputError('INVALID_SEQ', `"${String(positional[0]).slice(0, 20)}" is not an entry number`)
       const target = resolve(ctx.cwd, opts.out)
-      if (existsSync(target)) throw new InputError('FILE_EXISTS', `${target} already exists`, { hint: 'choose another --out' })
-      const note = opts.checkpoint ? await readFile(resolve(ctx.cwd, opts.checkpoint), 'utf8') : undefined
+      assertNewFile(target)
+      const note = opts.checkpoint ? await readCheckpointFile(resolve(ctx.cwd, opts.checkpoint)) : undefined
       const r = await (await ledger()).inclusionProof(seq, note)
-      await writeFile(target, r.proof, { flag: 'wx' })
+      await writeNewFile(target, r.proof)
       return { exitCode: 0, data: { seq, out: target, checkpoint: r.code, proof: r.proof }, text: `proof that entry ${seq} is in checkpoint ${r.code} written to ${target}\n` }
     }, { readonly: true }))
   example(cmd, 'csledger prove 1042 --out entry-1042.proof', 'csledger prove 1042 --checkpoint count-2026-11-26.txt --out entry-1042.proof')
@@ -99,13 +99,39 @@ export function checkpointData(cp: LedgerCheckpoint, out?: string): Record<strin
 }
 
 async function writeCheckpointFile(out: string, cp: LedgerCheckpoint): Promise<string> {
+  await writeNewFile(out, cp.note, 'the checkpoint was signed and stored, but not written out')
+  return out
+}
+
+/**
+ * Writes a new file (never replacing one): FILE_EXISTS if it is there, CANNOT_WRITE if the folder
+ * is missing or not writable, so a bad path is a typed error, not an internal one.
+ */
+export async function writeNewFile(out: string, text: string, what = 'nothing was written'): Promise<void> {
   try {
-    await writeFile(out, cp.note, { flag: 'wx' })
+    await writeFile(out, text, { flag: 'wx' })
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new InputError('FILE_EXISTS', `${out} already exists; the checkpoint was signed and stored, but not written out`, { hint: `choose another --out; \`csledger export --bundle <dir>\` also writes every stored checkpoint` })
-    }
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new InputError('FILE_EXISTS', `${out} already exists; ${what}`, { hint: 'choose another --out; a file is never overwritten' })
+    if (typeof code === 'string') throw new InputError('CANNOT_WRITE', `cannot write ${out} (${code}); ${what}`, { hint: 'check that the folder exists and is writable, or choose another --out path' })
     throw err
   }
-  return out
+}
+
+/** Refuses, before anything is signed, an --out that exists or whose folder does not. */
+export function assertNewFile(target: string): void {
+  if (existsSync(target)) throw new InputError('FILE_EXISTS', `${target} already exists`, { hint: 'choose another --out; a file is never overwritten' })
+  if (!existsSync(dirname(target))) throw new InputError('CANNOT_WRITE', `cannot write ${target} (the folder ${dirname(target)} does not exist)`, { hint: 'create the folder first, or choose another --out path' })
+}
+
+/** Reads a checkpoint file given on the command line: NO_SUCH_FILE / CANNOT_READ as typed errors. */
+export async function readCheckpointFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new InputError('NO_SUCH_FILE', `no checkpoint file ${path}`, { hint: 'give the file written by `csledger checkpoint --out` (or kept from a count)' })
+    if (typeof code === 'string') throw new InputError('CANNOT_READ', `cannot read ${path} (${code})`, { hint: 'give a readable checkpoint file' })
+    throw err
+  }
 }
