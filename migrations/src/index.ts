@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely/migration'
 import { createLedger } from './0001-create-ledger.ts'
 import { appendOnlyTriggers } from './0002-append-only-triggers.ts'
 import { continuityRefusesReplace } from './0003-continuity-refuses-replace.ts'
+import { signaturesAndCheckpoints } from './0004-signatures-and-checkpoints.ts'
 
 /** Every SQLite migration, in order. Names are permanent: a database records the ones applied. */
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-create-ledger': createLedger,
   '0002-append-only-triggers': appendOnlyTriggers,
   '0003-continuity-refuses-replace': continuityRefusesReplace,
+  '0004-signatures-and-checkpoints': signaturesAndCheckpoints,
 })
 
 /** A static provider (no runtime import of files): kysely's Migrator reads the list above. */

@@ -250,7 +250,7 @@ describe.concurrent('reports, export and verification', () => {
     const l = await clinic()
     const ok = await l.run(['verify'])
     expect(ok).toMatchObject({ code: 0, stderr: '' })
-    expect(ok.stdout).toMatch(new RegExp(`^ok: ${facts.head} entries verified; balances match the entries\\n  head #${facts.head} [0-9a-f]{64}\\n$`))
+    expect(ok.stdout).toMatch(new RegExp(`^ok: ${facts.head} entries verified; balances match the entries\\n  head #${facts.head} [0-9a-f]{64}\\n  signatures: \\d+ verified\\n`))
     const json = await l.json<{ ok: boolean; entries: number; findings: unknown[] }>(['verify'])
     expect(json).toMatchObject({ ok: true, entries: facts.head, findings: [] })
 

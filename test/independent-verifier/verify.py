@@ -80,7 +80,7 @@ WHO_MAY = {
     "receipt": CLINICAL, "container_opening": CLINICAL, "administration": CLINICAL,
     "waste": CLINICAL, "transfer": CLINICAL, "correction": CLINICAL, "cosign": ("physician",),
     "setting": PIC, "count": CLINICAL, "reconciliation": PIC, "loss": PIC, "loss_notice": PIC,
-    "loss_filing": PIC, "disposal": CLINICAL, "inventory": PIC,
+    "loss_filing": PIC, "disposal": CLINICAL, "inventory": PIC, "user_key": ROLES,
 }
 WITNESSED = ("waste", "correction", "count", "disposal", "inventory")
 CORRECTABLE = ("receipt", "container_opening", "administration", "waste", "transfer")
@@ -460,6 +460,12 @@ discrepancy_id = _match(DISCREPANCY_ID_RE, "a discrepancy id D-0001")
 loss_id = _match(LOSS_ID_RE, "a loss id L-0001")
 
 
+def public_key(v):
+    """ed25519: and the padded standard base64 of 32 bytes (§8.21)."""
+    if not isinstance(v, str) or not re.fullmatch(r"ed25519:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", v):
+        raise Invalid("must be a public key: ed25519: and the base64 of 32 bytes")
+
+
 def timezone(v):
     if not isinstance(v, str) or not TIMEZONE_RE.fullmatch(v):
         raise Invalid("is not a time zone: an IANA name such as America/Chicago, or an offset such as -06:00")
@@ -517,10 +523,11 @@ DATA_FIELDS = {
     "registrant": {
         "name": (_text_of(200), True), "address": (_text_of(300), True), "dea_number": (dea, True),
         "schedules": (_schedules, True), "dea_override": (_text_of(300), False),
-        "admin": ({"username": (username, True), "name": (_text_of(200), True)}, True),
+        "admin": ({"username": (username, True), "name": (_text_of(200), True), "public_key": (public_key, False)}, True),
         "timezone": (timezone, False),
     },
-    "user": {"username": (username, True), "name": (_text_of(200), True), "role": (_one_of(*ROLES), True)},
+    "user": {"username": (username, True), "name": (_text_of(200), True), "role": (_one_of(*ROLES), True), "public_key": (public_key, False)},
+    "user_key": {"username": (username, True), "public_key": (public_key, True)},
     "user_deactivation": {"username": (username, True), "reason": (_text_of(500), False)},
     "location": {"code": (code, True), "name": (_text_of(200), True)},
     "product": {
@@ -827,7 +834,7 @@ class Fold:
         if e["actor"] != d["admin"]["username"]:
             raise RuleBroken("the registrant entry's actor must be its admin")
         self.registrant = d
-        self.users[d["admin"]["username"]] = {"role": "pic", "active": True}
+        self.users[d["admin"]["username"]] = {"role": "pic", "active": True, "key": "public_key" in d["admin"]}
         name = d.get("timezone", "UTC")
         self.zone = resolve_zone(name)
         if self.zone is None:
@@ -836,7 +843,7 @@ class Fold:
     def _user(self, e, d, seq):
         if d["username"] in self.users:
             raise RuleBroken("user %s already exists" % d["username"])
-        self.users[d["username"]] = {"role": d["role"], "active": True}
+        self.users[d["username"]] = {"role": d["role"], "active": True, "key": "public_key" in d}
 
     def _user_deactivation(self, e, d, seq):
         u = self.users.get(d["username"])
@@ -845,6 +852,13 @@ class Fold:
         if not u["active"] or d["username"] == e["actor"]:
             raise RuleBroken("user %s is already deactivated, or is deactivating themselves" % d["username"])
         u["active"] = False
+
+    def _user_key(self, e, d, seq):
+        if d["username"] != e["actor"]:
+            raise RuleBroken("a user_key entry is written by the user it names")
+        if self.users[d["username"]].get("key"):
+            raise RuleBroken("user %s already has a public key" % d["username"])
+        self.users[d["username"]]["key"] = True
 
     def _location(self, e, d, seq):
         if d["code"] in self.locations:

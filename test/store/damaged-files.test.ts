@@ -47,7 +47,7 @@ async function expectOpenRefused(file: string, options: Parameters<typeof openSq
 /** A ledger as an older csledger left it: migration 0002 (the triggers) not yet applied. */
 function olderSchemaLedger(name: string): string {
   const file = copyOfLedger(name)
-  runSqliteShell(file, `${DROP_GUARD_TRIGGERS_SQL}\nDELETE FROM kysely_migration WHERE name IN ('0002-append-only-triggers', '0003-continuity-refuses-replace');`)
+  runSqliteShell(file, `${DROP_GUARD_TRIGGERS_SQL}\nDELETE FROM kysely_migration WHERE name IN ('0002-append-only-triggers', '0003-continuity-refuses-replace', '0004-signatures-and-checkpoints');`)
   return file
 }
 
@@ -233,7 +233,7 @@ describe('a ledger that cannot be written', () => {
     await expectOpenRefused(file, { readonly: true }, 'NEEDS_MIGRATION')
     const store = await openSqliteStore(file)
     try {
-      expect(store.database.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'").get()).toEqual({ n: 3 })
+      expect(store.database.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'").get()).toEqual({ n: 8 })
       expect((await verifyLedger(store)).ok).toBe(true)
     } finally {
       await store.close()

@@ -1,4 +1,4 @@
-import { Ledger } from '@csledger/ledger-core'
+import { Ledger, canSign } from '@csledger/ledger-core'
 import { DEFAULT_DB, type CliContext, type GlobalOptions } from './context.ts'
 
 /** The database the command works on: --db, else CSLEDGER_DB, else ./csledger.db. */
@@ -16,12 +16,13 @@ export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { c
     // A shared server: schema migrations are explicit (`csledger migrate`), never run here.
     const { openPostgresStore } = await import('@csledger/ledger-postgres')
     const store = await openPostgresStore(location, { ...(options.create ? { create: true } : {}), ...(options.readonly ? { readonly: true } : {}) })
-    return new Ledger({ store, clock: ctx.clock })
+    return new Ledger({ store, clock: ctx.clock, signing: canSign(store) })
   }
   const { openSqliteStore } = await import('@csledger/ledger-sqlite')
   const { resolve } = await import('node:path')
   // Read commands open the embedded SQLite file normally too, so a pending migration is applied
   // (the store reads through its own read-only connection either way).
   const store = await openSqliteStore(resolve(ctx.cwd, location), options.create ? { create: true } : {})
-  return new Ledger({ store, clock: ctx.clock })
+  // Signing on: new users get Ed25519 keys and every entry is signed by its actor and witness (docs/signatures.md).
+  return new Ledger({ store, clock: ctx.clock, signing: canSign(store) })
 }

@@ -17,6 +17,7 @@ import { registerLoss } from './commands/loss.ts'
 import { registerDispose } from './commands/dispose.ts'
 import { registerSettings, registerStatus } from './commands/status.ts'
 import { registerBackup } from './commands/backup.ts'
+import { registerCheckpoint, registerProve } from './commands/checkpoint.ts'
 import { registerCopy, registerMigrate } from './commands/server.ts'
 import { registerReport } from './commands/report.ts'
 import { registerDemo } from './commands/demo.ts'
@@ -44,7 +45,7 @@ Example (a nurse records a dose):
   for (const register of [
     registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
     registerCosign, registerTransfer, registerCorrect, registerInventory, registerCount, registerDiscrepancies, registerReconcile, registerLoss,
-    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerExport, registerVerify, registerBackup, registerMigrate, registerCopy, registerReport, registerDemo,
+    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerCheckpoint, registerProve, registerExport, registerVerify, registerBackup, registerMigrate, registerCopy, registerReport, registerDemo,
   ]) register(program, ctx, state)
   return program
 }

@@ -4,7 +4,14 @@ import { LedgerError } from './errors.ts'
 import { canonicalJson } from './chain/canonical-json.ts'
 import { evolve } from './state/evolve.ts'
 import { MemoryProjections } from './state/memory-projections.ts'
-import type { LedgerStore } from './store/ledger-store.ts'
+import { type LedgerStore, checkpointRowsOf, signatureRowsOf } from './store/ledger-store.ts'
+import { hashCanonical } from './chain/hash-entry.ts'
+import { entryLeafHash } from './merkle/rfc6962-hasher.ts'
+import { MerkleFrontier } from './merkle/merkle-frontier.ts'
+import type { EntrySignature } from './signing/entry-signature.ts'
+import { SignatureChecker, type SignatureSummary } from './signing/signature-checker.ts'
+import { type CheckpointVerdict, checkCheckpoint, peekCheckpoint } from './signing/checkpoint-check.ts'
+import { PackedLeaves } from './signing/packed-leaves.ts'
 
 /** The result of a full verification: the chain, then the projections rebuilt from the entries alone. */
 export interface VerifyReport {
@@ -13,6 +20,19 @@ export interface VerifyReport {
   readonly head: { readonly seq: number; readonly hash: string } | null
   readonly ledger_id: string | null
   readonly findings: readonly Finding[]
+  /** Entry signatures checked (present when the chain records a signing key or holds signatures). */
+  readonly signatures?: SignatureSummary
+  /** Every checkpoint checked: those stored in the ledger, then those given (present when there are any). */
+  readonly checkpoints?: readonly CheckpointVerdict[]
+}
+
+/** Options of {@link verifyLedger}. */
+export interface VerifyOptions {
+  /** A head (seq and hash) given out earlier: the chain must still contain it. */
+  readonly expectedHead?: ExpectedHead
+  /** Signed checkpoints given out earlier (e.g. read from files): the ledger must extend each. */
+  readonly checkpoints?: ReadonlyArray<{ readonly label: string; readonly note: string }>
+  readonly onProgress?: (n: number) => void
 }
 
 /**
@@ -23,16 +43,42 @@ export interface VerifyReport {
  * @example
  * const report = await verifyLedger(store, { expectedHead: { seq: 120, hash } })
  */
-export async function verifyLedger(store: LedgerStore, options: { expectedHead?: ExpectedHead; onProgress?: (n: number) => void } = {}): Promise<VerifyReport> {
+export async function verifyLedger(store: LedgerStore, options: VerifyOptions = {}): Promise<VerifyReport> {
   const chain = new ChainVerifier()
   const rebuilt = new MemoryProjections()
   const replayFindings: Finding[] = []
   const lookup = (seq: number) => store.read().entry(seq)
   const history = new HistoryComparer(store.projectionHistoryRows()[Symbol.asyncIterator]())
   let hashAtExpected: string | undefined
+  // Signatures and checkpoints (docs/signatures.md): signature rows are merged in by seq, and the
+  // Merkle root is kept at every size a checkpoint names.
+  const signatures = new SignatureChecker()
+  // Entries up to the head as verify starts have their signatures in the stream; for any appended
+  // while verify runs, the stream may have run dry before they were written.
+  const sigRows = new SignatureStream(store, (await store.read().head())?.seq ?? 0)
+  let sawSignature = false
+  const stored: Array<{ label: string; note: string }> = []
+  let n = 0
+  for await (const c of checkpointRowsOf(store)) stored.push({ label: `stored checkpoint ${++n} (${c.created_at})`, note: c.note })
+  const given = options.checkpoints ?? []
+  const wanted = new Set<number>()
+  for (const c of [...stored, ...given]) { const cp = peekCheckpoint(c.note); if (cp) wanted.add(cp.size) }
+  const frontier = new MerkleFrontier()
+  const roots = new Map<number, Uint8Array>()
+  if (wanted.has(0)) roots.set(0, frontier.root())
+  const leaves = given.length > 0 ? new PackedLeaves() : null
   for await (const row of store.entryRows()) {
     const entry = chain.push(row)
     if (options.expectedHead && row.seq === options.expectedHead.seq) hashAtExpected = row.hash
+    const contentHash = hashCanonical(row.canonical)
+    const leaf = entryLeafHash(contentHash)
+    frontier.append(leaf)
+    leaves?.push(leaf)
+    if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root())
+    const { mine, misplaced } = await sigRows.upTo(row.seq)
+    if (mine.length + misplaced.length > 0) sawSignature = true
+    for (const x of misplaced) signatures.misplaced(x)
+    if (entry) signatures.push(entry, contentHash, mine)
     if (entry && replayFindings.length < 20) {
       try {
         const changes = await evolve(rebuilt, entry, lookup)
@@ -45,9 +91,84 @@ export async function verifyLedger(store: LedgerStore, options: { expectedHead?:
     }
     if (options.onProgress && chain.count % 10_000 === 0) options.onProgress(chain.count)
   }
-  const findings = [...(await store.checkStorage?.() ?? []), ...chain.finish(options.expectedHead, () => hashAtExpected), ...replayFindings]
-  if (findings.length === 0) findings.push(...compareProjections(rebuilt.snapshot(), await store.projectionRows()), ...(await history.finish()))
-  return { ok: findings.length === 0, entries: chain.count, head: chain.head, ledger_id: chain.ledgerId, findings }
+  // Signatures past the chain: left behind by a removed tail, unless their entry was appended since.
+  const rest = await sigRows.rest()
+  const head = rest.length > 0 ? (await store.read().head())?.seq ?? 0 : 0
+  for (const x of rest) {
+    if (x.seq > frontier.size && x.seq <= head) continue
+    sawSignature = true
+    signatures.orphan(x)
+  }
+  if (!roots.has(frontier.size)) roots.set(frontier.size, frontier.root())
+  // Order: damage to the file, the chain, then who signed what and the checkpoints given out (the
+  // evidence of tampering), then whether the entries add up (replay, stored projections).
+  const findings = [...(await store.checkStorage?.() ?? []), ...chain.finish(options.expectedHead, () => hashAtExpected)]
+  const chainFindings = findings.length
+  findings.push(...signatures.finish())
+  const verdicts: CheckpointVerdict[] = []
+  for (const c of stored) {
+    const r = checkCheckpoint(c.note, { label: c.label, source: 'stored', ledgerId: chain.ledgerId, directory: signatures.directory, size: frontier.size, roots })
+    verdicts.push(r.verdict)
+    findings.push(...r.findings)
+  }
+  for (const c of given) {
+    const r = checkCheckpoint(c.note, { label: c.label, ledgerId: chain.ledgerId, directory: signatures.directory, size: frontier.size, roots, ...(leaves ? { leaves } : {}) })
+    verdicts.push(r.verdict)
+    findings.push(...r.findings)
+  }
+  findings.push(...replayFindings)
+  if (chainFindings === 0 && replayFindings.length === 0) findings.push(...compareProjections(rebuilt.snapshot(), await store.projectionRows()), ...(await history.finish()))
+  const extra: { signatures?: SignatureSummary; checkpoints?: CheckpointVerdict[] } = {}
+  if (sawSignature || signatures.directory.signingSince !== null) extra.signatures = signatures.summary
+  if (verdicts.length > 0) extra.checkpoints = verdicts
+  return { ok: findings.length === 0, entries: chain.count, head: chain.head, ledger_id: chain.ledgerId, findings, ...extra }
+}
+
+/**
+ * Entry signatures read in step with the entries. Signatures commit with their entry, so the
+ * signatures of every entry up to the head at the start are in the stream; for an entry appended
+ * while verify runs, after the stream ran dry, they are read for that entry alone.
+ */
+class SignatureStream {
+  readonly #store: LedgerStore
+  readonly #startHead: number
+  readonly #it: AsyncIterator<EntrySignature>
+  #next: EntrySignature | null | undefined
+  #dry = false
+
+  constructor(store: LedgerStore, startHead: number) {
+    this.#store = store
+    this.#startHead = startHead
+    this.#it = signatureRowsOf(store)[Symbol.asyncIterator]()
+  }
+
+  /** The signatures of entry `seq`, and any stored out of order before it. */
+  async upTo(seq: number): Promise<{ mine: EntrySignature[]; misplaced: EntrySignature[] }> {
+    const mine: EntrySignature[] = []
+    const misplaced: EntrySignature[] = []
+    const place = (x: EntrySignature) => { if (x.seq < seq || mine.some((m) => m.role === x.role)) misplaced.push(x); else mine.push(x) }
+    if (!this.#dry) {
+      for (let x = await this.#peek(); x && x.seq <= seq; x = await this.#peek()) { place(x); this.#next = undefined }
+      if (this.#next === null) this.#dry = true
+    }
+    if (this.#dry && seq > this.#startHead && mine.length === 0) {
+      for await (const x of signatureRowsOf(this.#store, { fromSeq: seq, toSeq: seq })) place(x)
+    }
+    return { mine, misplaced }
+  }
+
+  /** Signatures after the last entry read. */
+  async rest(): Promise<EntrySignature[]> {
+    const out: EntrySignature[] = []
+    if (this.#dry) return out
+    for (let x = await this.#peek(); x; x = await this.#peek()) { out.push(x); this.#next = undefined }
+    return out
+  }
+
+  async #peek(): Promise<EntrySignature | null> {
+    if (this.#next === undefined) { const r = await this.#it.next(); this.#next = r.done ? null : r.value }
+    return this.#next
+  }
 }
 
 /**

@@ -31,8 +31,11 @@ describe('openSqliteStore on a real file', () => {
 
     const { objects, migrations, journalMode } = inspect(file)
     const names = (type: string) => objects.filter((o) => o.type === type).map((o) => o.name)
-    expect(names('table')).toEqual(expect.arrayContaining(['credential', 'kysely_migration', 'ledger_entry', 'projection', 'projection_history']))
-    expect(names('trigger')).toEqual(['ledger_entry_continuity', 'ledger_entry_no_delete', 'ledger_entry_no_update'])
+    expect(names('table')).toEqual(expect.arrayContaining(['checkpoint', 'credential', 'entry_signature', 'kysely_migration', 'ledger_entry', 'projection', 'projection_history']))
+    expect(names('trigger')).toEqual([
+      'checkpoint_no_delete', 'checkpoint_no_update', 'entry_signature_no_delete', 'entry_signature_no_update', 'entry_signature_with_entry',
+      'ledger_entry_continuity', 'ledger_entry_no_delete', 'ledger_entry_no_update',
+    ])
     expect(names('index')).toEqual(['ledger_entry_kind', 'ledger_entry_occurred_at', 'ledger_entry_recorded_at'])
     expect(migrations.map((m) => m.name)).toEqual([...SQLITE_MIGRATION_NAMES])
     expect(journalMode).toBe('wal')

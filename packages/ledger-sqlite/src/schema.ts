@@ -14,12 +14,16 @@ export interface LedgerEntryTable {
   canonical: string
 }
 export interface ProjectionTable { kind: string; key: string; seq: number; value: string }
-export interface CredentialTable { username: string; passphrase_hash: string; updated_at: string }
+export interface CredentialTable { username: string; passphrase_hash: string; updated_at: string; sealed_key: string | null }
+export interface EntrySignatureTable { seq: number; role: 'actor' | 'witness'; signer: string; signature: string }
+export interface CheckpointTable { id: number; size: number; root: string; note: string; created_at: string }
 
 export interface Database {
   ledger_entry: LedgerEntryTable
   projection: ProjectionTable
   projection_history: ProjectionTable
   credential: CredentialTable
+  entry_signature: EntrySignatureTable
+  checkpoint: CheckpointTable
 }
 export type LedgerEntryRow = Selectable<LedgerEntryTable>

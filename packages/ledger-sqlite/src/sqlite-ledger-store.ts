@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import BetterSqlite3 from 'better-sqlite3'
 import {
   type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
-  type ReadView, type StoredEntry, type WriteTransaction, type Finding, ConflictError, canonicalJson,
+  type ReadView, type StoredEntry, type WriteTransaction, type Finding, type EntrySignature, type CheckpointRecord, ConflictError, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapSqliteError } from './sqlite-errors.ts'
 import { type Statements, prepareStatements } from './statements.ts'
@@ -117,7 +117,9 @@ export class SqliteLedgerStore implements LedgerStore {
           this.#txCache?.set(`${c.kind}\u0000${c.key}`, value)
         }
       },
-      putCredential: async (c: CredentialRecord) => { st.putCredential.run(c.username, c.passphrase_hash, c.updated_at) },
+      putCredential: async (c: CredentialRecord) => { st.putCredential.run(c.username, c.passphrase_hash, c.updated_at, c.sealed_key ?? null) },
+      putSignatures: async (sigs: readonly EntrySignature[]) => { for (const x of sigs) st.insertSignature.run(x.seq, x.role, x.signer, x.signature) },
+      putCheckpoint: async (c: CheckpointRecord) => { st.insertCheckpoint.run(c.size, c.root, c.note, c.created_at) },
     }
     return tx
   }
@@ -213,7 +215,33 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async credential(username: string): Promise<CredentialRecord | undefined> {
     const { st } = this.#readSide()
-    return this.#guard(() => st.credential.get(username))
+    const row = this.#guard(() => st.credential.get(username))
+    if (!row) return undefined
+    // sealed_key only for users with a signing key: a credential of before signing has the shape it had.
+    const { sealed_key, ...rest } = row
+    return sealed_key === null ? rest : { ...rest, sealed_key }
+  }
+
+  async *signatureRows(range: { fromSeq?: number; toSeq?: number } = {}): AsyncIterable<EntrySignature> {
+    const to = range.toSeq ?? Number.MAX_SAFE_INTEGER
+    let after = { seq: (range.fromSeq ?? 1) - 1, role: '~' }
+    for (;;) {
+      const { db } = this.#readSide()
+      // Keyset pages, so no statement stays open across a yield.
+      const rows = this.#guard(() => db.prepare<[number, number, string, number], EntrySignature>(
+        `SELECT seq, role, signer, signature FROM entry_signature WHERE (seq > ? OR (seq = ? AND role > ?)) AND seq <= ? ORDER BY seq, role LIMIT 2000`,
+      ).all(after.seq, after.seq, after.role, to))
+      if (rows.length === 0) return
+      for (const r of rows) yield r
+      const last = rows.at(-1)!
+      after = { seq: last.seq, role: last.role }
+    }
+  }
+
+  async *checkpointRows(): AsyncIterable<CheckpointRecord> {
+    const { db } = this.#readSide()
+    const rows = this.#guard(() => db.prepare<[], CheckpointRecord>('SELECT size, root, note, created_at FROM checkpoint ORDER BY id').all())
+    yield* rows
   }
 
   /** SQLite's own structural check (PRAGMA quick_check): damage the hash chain cannot see. */

@@ -25,10 +25,12 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     ),
     allProjections: db.prepare<[], { kind: string; key: string; value: string }>('SELECT kind, key, value FROM projection ORDER BY kind, key'),
     seqAtTime: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM ledger_entry WHERE recorded_at <= ?'),
-    credential: db.prepare<[string], { username: string; passphrase_hash: string; updated_at: string }>('SELECT username, passphrase_hash, updated_at FROM credential WHERE username = ?'),
+    credential: db.prepare<[string], { username: string; passphrase_hash: string; updated_at: string; sealed_key: string | null }>('SELECT username, passphrase_hash, updated_at, sealed_key FROM credential WHERE username = ?'),
     putCredential: db.prepare(
-      'INSERT INTO credential (username, passphrase_hash, updated_at) VALUES (?, ?, ?) ON CONFLICT (username) DO UPDATE SET passphrase_hash = excluded.passphrase_hash, updated_at = excluded.updated_at',
+      'INSERT INTO credential (username, passphrase_hash, updated_at, sealed_key) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET passphrase_hash = excluded.passphrase_hash, updated_at = excluded.updated_at, sealed_key = excluded.sealed_key',
     ),
+    insertSignature: db.prepare('INSERT INTO entry_signature (seq, role, signer, signature) VALUES (?, ?, ?, ?)'),
+    insertCheckpoint: db.prepare('INSERT INTO checkpoint (size, root, note, created_at) VALUES (?, ?, ?, ?)'),
   }
 }
 export type Statements = ReturnType<typeof prepareStatements>

@@ -8,6 +8,8 @@ export interface Checkpoint {
   readonly origin: string
   readonly size: number
   readonly root: Buffer
+  /** When it was signed: csledger's `time <ISO-8601>` extension line (docs/signatures.md §3), if present. */
+  readonly time: string | null
 }
 
 /** Parses a checkpoint body; returns the reason when it is malformed. */
@@ -20,7 +22,8 @@ export function parseCheckpoint(text: string): Checkpoint | string {
   const hash = strictBase64(root)
   if (hash === undefined || hash.length !== 32) return 'the root hash is not the base64 of 32 bytes'
   if (extensions.some((e) => e === '')) return 'an extension line is empty'
-  return { origin, size: Number(size), root: hash }
+  const time = extensions.find((e) => e.startsWith('time '))?.slice(5) ?? null
+  return { origin, size: Number(size), root: hash, time }
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'

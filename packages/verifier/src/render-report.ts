@@ -23,11 +23,13 @@ export function renderReportText(r: VerifyReport): string {
   if (r.origin) row('origin', r.origin)
   row('entries', r.head ? `${r.entries} (seq 1-${r.head.seq}), head ${r.head.hash}` : String(r.entries))
   row('keys', r.keys.length ? r.keys.join(', ') : '(none)')
+  const sg = r.signatures
+  row('signatures', sg.file || sg.keyedUsers > 0 ? `${sg.verified} verified (keys of ${sg.keyedUsers} user${sg.keyedUsers === 1 ? '' : 's'} recorded in the chain)${sg.unsignedWithoutKey ? `; ${sg.unsignedWithoutKey} by people without a key (before signing existed)` : ''}` : '(none: no user has a signing key)')
   row('checkpoints', String(r.checkpoints.length))
   for (const c of r.checkpoints) {
     const signers = c.signedBy.length ? `signed by ${c.signedBy.join(', ')}` : 'no trusted signature'
     const unknown = c.unknownSigners.length ? ` (also ${c.unknownSigners.join(', ')}, not trusted)` : ''
-    out.push(`    ${c.file}  ${c.code ?? '-'}  ${signers}${unknown}  [${STATUS_TEXT[c.status]}]`)
+    out.push(`    ${c.file}  ${c.code ?? '-'}${c.time ? `  of ${c.time}` : ''}  ${signers}${unknown}  [${STATUS_TEXT[c.status]}]`)
   }
   const counts = (['error', 'warning', 'info'] as const).map((s) => r.findings.filter((f) => f.severity === s).length)
   out.push(`findings: ${counts[0]} error${counts[0] === 1 ? '' : 's'}, ${counts[1]} warning${counts[1] === 1 ? '' : 's'}, ${counts[2]} note${counts[2] === 1 ? '' : 's'}`)

@@ -5,6 +5,7 @@ import { checkpointCode, ledgerIdOfOrigin, parseCheckpoint, parseCheckpointCode,
 import { ENTRY_FORMAT, GENESIS_PREV_HASH, canonicalJson, entryHash } from './entry-hash.ts'
 import { Frontier, LeafStore, consistencyProof, entryLeaf, hashLeaf, sha256, verifyConsistency } from './merkle.ts'
 import { parseNote, parseVerifierKey, signatureVerifies, type TrustedKey } from './signed-note.ts'
+import { EntrySignatureCheck, SIGNATURES } from './entry-signatures.ts'
 
 export type Severity = 'error' | 'warning' | 'info'
 
@@ -33,6 +34,8 @@ export interface CheckpointSummary {
   readonly root: string | null
   /** The printed form: size and base32 root prefix. */
   readonly code: string | null
+  /** When it was signed, as its signed `time` line says. */
+  readonly time: string | null
   /** Trusted keys whose signatures verified (`<name>+<key ID>`). */
   readonly signedBy: readonly string[]
   /** Signatures by keys not in keys.txt (ignored). */
@@ -60,6 +63,8 @@ export interface VerifyReport {
   /** Trusted keys read from keys.txt. */
   readonly keys: readonly string[]
   readonly checkpoints: readonly CheckpointSummary[]
+  /** Entry signatures (signatures.jsonl) checked with the keys the chain records (docs/signatures.md). */
+  readonly signatures: { readonly file: boolean; readonly verified: number; readonly unsignedWithoutKey: number; readonly keyedUsers: number }
   readonly findings: readonly BundleFinding[]
   /** Findings left out past the limit. */
   readonly omittedFindings: number
@@ -76,6 +81,7 @@ export interface VerifyBundleOptions {
 
 interface CheckpointState {
   file: string
+  time: string | null
   origin: string | null
   size: number | null
   root: Buffer | null
@@ -108,7 +114,7 @@ export async function verifyBundle(dir: string, options: VerifyBundleOptions = {
     if (findings.length < max || (f.severity === 'error' && !findings.some((x) => x.severity === 'error'))) findings.push(f)
     else omitted++
   }
-  const base = { bundle: dir, ledgerId: null, origin: null, entries: 0, head: null, keys: [], checkpoints: [] }
+  const base = { bundle: dir, ledgerId: null, origin: null, entries: 0, head: null, keys: [], checkpoints: [], signatures: { file: false, verified: 0, unsignedWithoutKey: 0, keyedUsers: 0 } }
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return { ...base, status: 'unreadable', verdict: `UNREADABLE: ${dir} is not a folder`, findings: [{ code: 'BUNDLE_UNREADABLE', severity: 'error', message: `${dir} is not a folder` }], omittedFindings: 0 }
   }
@@ -139,7 +145,20 @@ export async function verifyBundle(dir: string, options: VerifyBundleOptions = {
     else add({ code: 'BAD_CODE', severity: 'error', message: `${JSON.stringify(text)} is not a checkpoint code (it reads like "1042 MFRG-GZDF-MZTW-Q2LK")` })
   }
   const wanted = new Set<number>([...trusted.map((c) => c.size as number), ...codes.map((c) => c.size)])
-  const chain = await readEntries(join(dir, ENTRIES), wanted, add)
+  const sigs = new EntrySignatureCheck(join(dir, SIGNATURES), (f) => add({ severity: 'error', ...f }))
+  const chain = await readEntries(join(dir, ENTRIES), wanted, add, sigs)
+  await sigs.finish()
+  if (!sigs.present && sigs.signingSince !== null) {
+    add({ code: 'NO_SIGNATURES', severity: 'error', file: SIGNATURES, message: `the bundle has no ${SIGNATURES}, but the chain records signing keys since entry ${sigs.signingSince}: its entries cannot be shown to be signed` })
+  }
+  // A key the chain records for a user must be the key keys.txt (from outside the clinic) gives that
+  // user, when it gives one: otherwise the user's public key was substituted in the chain.
+  for (const k of sigs.keys) {
+    const named = keys.filter((t) => chain.ledgerId !== null && t.name.endsWith(`/${chain.ledgerId}/${k.username}`))
+    if (named.length > 0 && !named.some((t) => t.publicKey.export({ format: 'jwk' }).x === k.raw.toString('base64url'))) {
+      add({ code: 'KEY_MISMATCH', severity: 'error', file: ENTRIES, seq: k.since, message: `entry ${k.since} records ${k.publicKey} as ${k.username}'s key, but ${KEYS} gives ${k.username} another key (${named.map((t) => t.label).join(', ')}): the user's public key was substituted in the chain`, expected: named[0]!.label, found: k.publicKey })
+    }
+  }
 
   // 4. The ledger the checkpoints name is the ledger of the entries.
   if (origin !== null && chain.ledgerId !== null && ledgerIdOfOrigin(origin) !== chain.ledgerId) {
@@ -210,6 +229,7 @@ export async function verifyBundle(dir: string, options: VerifyBundleOptions = {
     size: c.size,
     root: c.root?.toString('base64') ?? null,
     code: c.size !== null && c.root ? checkpointCode(c.size, c.root) : null,
+    time: c.time,
     signedBy: c.signedBy,
     unknownSigners: c.unknownSigners,
     status: c.status,
@@ -224,6 +244,7 @@ export async function verifyBundle(dir: string, options: VerifyBundleOptions = {
     head: chain.head,
     keys: keys.map((k) => k.label),
     checkpoints: summaries,
+    signatures: { file: sigs.present, verified: sigs.verified, unsignedWithoutKey: sigs.withoutKey, keyedUsers: new Set(sigs.keys.map((k) => k.username)).size },
     findings,
     omittedFindings: omitted,
   }
@@ -238,7 +259,8 @@ function verdictOf(r: Omit<VerifyReport, 'verdict'>): string {
   const ok = r.checkpoints.filter((c) => c.status === 'ok').sort((a, b) => (b.size as number) - (a.size as number))
   const latest = ok[0]
   const anchor = latest ? `${ok.length} signed checkpoint${ok.length === 1 ? '' : 's'} match; latest ${latest.code} signed by ${latest.signedBy.join(', ')}` : 'the printed codes match'
-  return `VERIFIED: ${r.entries} entries of ledger ${r.ledgerId}, chain intact; ${anchor}`
+  const signed = r.signatures.verified > 0 ? `; ${r.signatures.verified} entry signatures verified` : ''
+  return `VERIFIED: ${r.entries} entries of ledger ${r.ledgerId}, chain intact${signed}; ${anchor}`
 }
 
 function readKeys(dir: string, add: (f: BundleFinding) => void): TrustedKey[] {
@@ -269,7 +291,7 @@ function readCheckpoints(dir: string, keys: readonly TrustedKey[], require: read
   const files = readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()
   return files.map((name) => {
     const file = `${CHECKPOINTS}/${name}`
-    const state: CheckpointState = { file, origin: null, size: null, root: null, signedBy: [], unknownSigners: [], status: 'ok' }
+    const state: CheckpointState = { file, time: null, origin: null, size: null, root: null, signedBy: [], unknownSigners: [], status: 'ok' }
     const note = parseNote(readFileSync(join(folder, name)))
     if (typeof note === 'string') {
       add({ code: 'MALFORMED_NOTE', severity: 'error', file, message: `${file} is not a signed note: ${note}` })
@@ -282,7 +304,7 @@ function readCheckpoints(dir: string, keys: readonly TrustedKey[], require: read
       state.status = 'bad-note'
       return state
     }
-    Object.assign(state, { origin: body.origin, size: body.size, root: body.root })
+    Object.assign(state, { origin: body.origin, size: body.size, root: body.root, time: body.time })
     const seen = new Set<string>()
     for (const sig of note.signatures) {
       const key = keys.find((k) => k.name === sig.name && k.keyId === sig.keyId)
@@ -320,7 +342,7 @@ interface ChainResult {
   roots: Map<number, Buffer>
 }
 
-async function readEntries(path: string, wanted: ReadonlySet<number>, add: (f: BundleFinding) => void): Promise<ChainResult> {
+async function readEntries(path: string, wanted: ReadonlySet<number>, add: (f: BundleFinding) => void, sigs: EntrySignatureCheck): Promise<ChainResult> {
   const leaves = new LeafStore()
   const frontier = new Frontier()
   const roots = new Map<number, Buffer>()
@@ -374,6 +396,7 @@ async function readEntries(path: string, wanted: ReadonlySet<number>, add: (f: B
     else if (entry.ledger_id !== ledgerId) {
       add({ code: 'FOREIGN_ENTRY', severity: 'error', ...at, message: `entry ${seq} belongs to ledger ${entry.ledger_id}, not ${ledgerId}: it was copied in from another ledger`, expected: ledgerId, found: entry.ledger_id })
     }
+    await sigs.entry(entry as unknown as Record<string, unknown>, computed, lineNo)
     append(entryLeaf(computed))
     expectedSeq = seq + 1
     prev = { computed, stored }

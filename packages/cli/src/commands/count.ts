@@ -8,6 +8,7 @@ import { itemsFromFlags, itemsFromPrompts, itemsFromSheet } from '../count-input
 import { describeDifference, describeItem, discrepancyLine } from '../output/discrepancy-text.ts'
 import { writeData } from '../output/entry-summary.ts'
 import { table } from '../output/table.ts'
+import { checkpointAfterCount, withCheckpoint } from './checkpoint.ts'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 
@@ -40,16 +41,19 @@ export function registerCount(program: Command, ctx: CliContext, state: RunState
       const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
       const r = await L.count({ location, basedOnSeq, items, by: actor, witness }, writeOpts(opts))
       const d = r.stored.entry.data as CountData
+      // Every count produces a checkpoint, signed by the counter and the witness: its code goes on the count sheet.
+      const signed = await checkpointAfterCount(L, actor, witness)
       const lines = [
         `count #${r.stored.entry.seq} of ${location} by ${actor.username}, witnessed by ${witness.username}: ${d.items.length} item(s), compared with the ledger at #${d.based_on_seq}`,
         ...d.items.map((i) => `  ${describeItem(i)}: ${describeDifference(i)}`),
         d.discrepancies.length === 0 ? 'no discrepancies' : `${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'} opened (resolve with \`csledger reconcile <id> …\`):`,
         ...d.discrepancies.map((x) => `  ${discrepancyLine(x)}`),
       ]
-      return {
+      const problem = d.discrepancies.length > 0 ? { code: 'DISCREPANCIES_FOUND', message: `the count was recorded (#${r.stored.entry.seq}) and found ${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } : undefined
+      return withCheckpoint(signed, {
         exitCode: d.discrepancies.length > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), discrepancies: d.discrepancies }, text: lines.join('\n') + '\n',
-        ...(d.discrepancies.length > 0 ? { error: { code: 'DISCREPANCIES_FOUND', message: `the count was recorded (#${r.stored.entry.seq}) and found ${d.discrepancies.length} discrepanc${d.discrepancies.length === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } } : {}),
-      }
+        ...(problem ? { error: problem } : {}),
+      }, 'count sheet')
     }))
   example(cmd, 'csledger count --location SAFE-1 --by pkim --witness nkim                       # interactive, blind', 'csledger count --location SAFE-1 --by pkim --witness nkim --item K2417A=3 --item C-0042=3.2mL')
 }
@@ -84,12 +88,13 @@ export function registerInventory(program: Command, ctx: CliContext, state: RunS
       const actor = await authenticate(ctx, g, L, by, 'actor')
       const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
       const r = await L.inventory({ type: kind, at, basedOnSeq, items, ...(opts.takenAt ? { takenAt: opts.takenAt } : {}), by: actor, witness }, writeOpts(opts))
+      const signed = await checkpointAfterCount(L, actor, witness)
       const record = await inventoryRecord(read, r.stored.entry as Entry<'inventory'>)
       const found = record.discrepancies.length
-      return {
+      return withCheckpoint(signed, {
         exitCode: found > 0 ? 1 : 0, data: { ...writeData(r.stored, r.replayed), record }, text: renderInventoryRecord(record),
         ...(found > 0 ? { error: { code: 'DISCREPANCIES_FOUND', message: `the inventory was recorded (#${r.stored.entry.seq}) and found ${found} discrepanc${found === 1 ? 'y' : 'ies'}`, hint: 'resolve each with `csledger reconcile <id> --reason … --note … --by <pic>`' } } : {}),
-      }
+      }, 'inventory record')
     }))
   example(cmd, 'csledger inventory --kind initial --at opening --zero --by pkim --witness nkim', 'csledger inventory --kind biennial --at close --by pkim --witness nkim --item SAFE-1/K2417A=4 --item C-0042=3.2mL~')
 }

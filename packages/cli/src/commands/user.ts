@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { need, needChoice } from '../ask.ts'
+import { canPrompt, need, needChoice } from '../ask.ts'
 import { authenticate, newPassphrase } from '../auth.ts'
 import { type RunState, action, example, writeOpts } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
@@ -11,8 +11,8 @@ const ROLE_CHOICES = [
 ] as const
 
 export function registerUser(program: Command, ctx: CliContext, state: RunState): void {
-  const user = program.command('user').description('add, list and deactivate users')
-  example(user, 'csledger user list', `csledger user add nkim --name "Nora Kim" --role nurse --by pkim`, `csledger user deactivate nkim --reason "left the clinic" --by pkim`)
+  const user = program.command('user').description('add, list and deactivate users; change your passphrase')
+  example(user, 'csledger user list', `csledger user add nkim --name "Nora Kim" --role nurse --by pkim`, `csledger user deactivate nkim --reason "left the clinic" --by pkim`, `csledger user passphrase nkim`)
   const add = user.command('add <username>')
     .description('add a user with a role (PIC only); their passphrase is asked, or read from CSLEDGER_NEW_PASSPHRASE')
     .option('--name <full name>', 'full name as printed on records')
@@ -54,4 +54,26 @@ export function registerUser(program: Command, ctx: CliContext, state: RunState)
       return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }
     }))
   example(deactivate, `csledger user deactivate nkim --reason "left the clinic" --by pkim`)
+
+  const passphrase = user.command('passphrase <username>')
+    .description('change your passphrase: your signing key is re-sealed under the new one (nothing is re-signed); a user created before signing existed gets a key, recorded by a user_key entry')
+    .action(action(ctx, state, async ({ g, ledger, positional }) => {
+      const username = positional[0]!
+      const L = await ledger()
+      const current = await currentPassphrase(ctx, g, username)
+      const fresh = await newPassphrase(ctx, g, username)
+      const r = await L.changePassphrase({ username, passphrase: current, newPassphrase: fresh })
+      if (r.enrolled) {
+        const seq = r.enrolled.stored.entry.seq
+        return { exitCode: 0, data: { username, resealed: false, enrolled: writeData(r.enrolled.stored, r.enrolled.replayed) }, text: `passphrase of ${username} changed; signing key enrolled (entry #${seq}): from now on ${username}'s entries are signed\n` }
+      }
+      return { exitCode: 0, data: { username, resealed: true }, text: `passphrase of ${username} changed; the same signing key is sealed under the new passphrase\n` }
+    }))
+  example(passphrase, `CSLEDGER_PASSPHRASE='old…' CSLEDGER_NEW_PASSPHRASE='new…' csledger user passphrase nkim`)
+}
+
+/** The current passphrase of the user changing it: asked at a terminal, else CSLEDGER_PASSPHRASE. */
+async function currentPassphrase(ctx: CliContext, g: import('../context.ts').GlobalOptions, username: string): Promise<string | undefined> {
+  if (canPrompt(ctx, g)) return ctx.prompter.password({ message: `${username}, current passphrase:` })
+  return ctx.env.CSLEDGER_PASSPHRASE
 }

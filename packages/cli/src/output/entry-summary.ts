@@ -8,6 +8,7 @@ export function summarize(e: Entry): string {
     case 'registrant': return `ledger opened for ${d.name} (DEA ${d.dea_number})`
     case 'user': return `user ${d.username} (${d.role}) ${d.name}`
     case 'user_deactivation': return `user ${d.username} deactivated`
+    case 'user_key': return `signing key enrolled for ${d.username}`
     case 'location': return `location ${d.code}: ${d.name}`
     case 'product': return `product ${d.code}: ${d.substance} ${d.concentration_mg_per_ml} mg/mL × ${d.volume_ml} mL ${d.dose_form} (C${d.schedule}, NDC ${d.ndc})`
     case 'receipt': return `received ${d.containers} × ${d.product} lot ${d.lot} (exp ${d.expires}) into ${d.location} from ${(d.supplier as { name: string }).name}, invoice ${d.invoice}`

@@ -18,11 +18,20 @@ export interface RegistrantData {
   readonly schedules: readonly Schedule[]
   /** Why a DEA number that failed its check digit was accepted anyway. */
   readonly dea_override?: string
-  readonly admin: { readonly username: string; readonly name: string }
+  /** The first PIC; `public_key` (`ed25519:<base64>`) when the ledger was created with signing (docs/signatures.md). */
+  readonly admin: { readonly username: string; readonly name: string; readonly public_key?: string }
   /** IANA time zone of the registered location (business days and local dates are computed in it). */
   readonly timezone?: string
 }
-export interface UserData { readonly username: string; readonly name: string; readonly role: Role }
+export interface UserData {
+  readonly username: string
+  readonly name: string
+  readonly role: Role
+  /** The user's Ed25519 public key, `ed25519:<base64>`; absent for users created before signing existed. */
+  readonly public_key?: string
+}
+/** A signing key enrolled by an existing user who had none (a user created before signing existed). */
+export interface UserKeyData { readonly username: string; readonly public_key: string }
 export interface UserDeactivationData { readonly username: string; readonly reason?: string }
 export interface LocationData { readonly code: string; readonly name: string }
 export interface ProductData {
@@ -222,6 +231,7 @@ export interface EntryDataByKind {
   registrant: RegistrantData
   user: UserData
   user_deactivation: UserDeactivationData
+  user_key: UserKeyData
   location: LocationData
   product: ProductData
   receipt: ReceiptData
@@ -244,7 +254,7 @@ export type EntryKind = keyof EntryDataByKind
 export const ENTRY_KINDS: readonly EntryKind[] = [
   'registrant', 'user', 'user_deactivation', 'location', 'product', 'receipt', 'container_opening',
   'administration', 'waste', 'cosign', 'transfer', 'correction', 'setting', 'count', 'reconciliation', 'loss',
-  'loss_notice', 'loss_filing', 'disposal', 'inventory',
+  'loss_notice', 'loss_filing', 'disposal', 'inventory', 'user_key',
 ]
 
 /** What a decision produces: the business content of an entry, before the chain places it. */

@@ -4,8 +4,12 @@ import type { ContainerState, LotState, ProductState, ProjectionView, UserState 
 import { REGISTRANT_KEY, lotKey } from '../state/projections.ts'
 import { localDate } from '../clocks.ts'
 
-/** Who does or witnesses something: a username whose passphrase was checked for this action. */
-export interface Principal { readonly username: string }
+/**
+ * Who does or witnesses something: a username whose passphrase was checked for this action. A
+ * principal from `Ledger.authenticate` also carries the person's unsealed Ed25519 signing key
+ * (non-enumerable, never serialised), with which the ledger signs the entries they write or witness.
+ */
+export interface Principal { readonly username: string; readonly signingKey?: import('node:crypto').KeyObject }
 
 /** Context every decision gets: the time now (from the clock port). */
 export interface DecideContext { readonly now: Date }

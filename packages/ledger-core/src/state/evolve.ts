@@ -28,7 +28,7 @@ export async function evolve(view: ProjectionView, entry: Entry, lookup: EntryLo
     case 'registrant': {
       const d = entry.data
       tx.put('registrant', REGISTRANT_KEY, { ledger_id: entry.ledger_id, name: d.name, address: d.address, dea_number: d.dea_number, schedules: d.schedules, timezone: d.timezone ?? 'UTC' })
-      tx.put('user', d.admin.username, { username: d.admin.username, name: d.admin.name, role: 'pic', active: true, since_seq: seq })
+      tx.put('user', d.admin.username, { username: d.admin.username, name: d.admin.name, role: 'pic', active: true, since_seq: seq, ...(d.admin.public_key !== undefined ? { public_key: d.admin.public_key } : {}) })
       break
     }
     case 'user':
@@ -38,6 +38,12 @@ export async function evolve(view: ProjectionView, entry: Entry, lookup: EntryLo
       const u = await tx.get('user', entry.data.username)
       if (!u) throw impossible(entry, `user ${entry.data.username} does not exist`)
       tx.put('user', u.username, { ...u, active: false })
+      break
+    }
+    case 'user_key': {
+      const u = await tx.get('user', entry.data.username)
+      if (!u) throw impossible(entry, `user ${entry.data.username} does not exist`)
+      tx.put('user', u.username, { ...u, public_key: entry.data.public_key })
       break
     }
     case 'location':

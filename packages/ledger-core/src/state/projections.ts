@@ -14,7 +14,15 @@ export interface RegistrantState {
   readonly schedules: readonly Schedule[]
   readonly timezone: string
 }
-export interface UserState { readonly username: string; readonly name: string; readonly role: Role; readonly active: boolean; readonly since_seq: number }
+export interface UserState {
+  readonly username: string
+  readonly name: string
+  readonly role: Role
+  readonly active: boolean
+  readonly since_seq: number
+  /** The user's current signing public key (`ed25519:<base64>`), when they have one. */
+  readonly public_key?: string
+}
 /** A location and a product are stored as their entries recorded them. */
 export type LocationState = LocationData
 export type ProductState = ProductData

@@ -1,9 +1,10 @@
-import { ConflictError, InputError } from '../errors.ts'
+import { ConflictError, InputError, StoreError } from '../errors.ts'
 import { ENTRY_FORMAT, GENESIS_PREV_HASH, hashEntry } from '../chain/hash-entry.ts'
 import type { Entry, EntryKind, StoredEntry } from '../model/entry.ts'
 import { evolve } from '../state/evolve.ts'
 import type { Decision, LedgerStore, WriteTransaction } from './ledger-store.ts'
 import type { Clock } from './ports.ts'
+import type { EntrySignature } from '../signing/entry-signature.ts'
 
 export interface AppendOptions {
   /** Decides the entry from the state under the write lock. Throws to refuse. */
@@ -20,6 +21,12 @@ export interface AppendOptions {
    * of another kind is refused (REQUEST_ID_REUSED) even when the command cannot be decided now.
    */
   readonly kind?: EntryKind
+  /**
+   * Signs the placed and hashed entry (its actor's and witness's keys, docs/signatures.md). Runs
+   * under the write lock after hashing; the signatures are stored in the same transaction. Throws to
+   * refuse the append (e.g. a signer's key is required but missing).
+   */
+  readonly sign?: (tx: WriteTransaction, stored: StoredEntry) => Promise<readonly EntrySignature[]>
 }
 
 export interface AppendResult { readonly stored: StoredEntry; readonly replayed: boolean }
@@ -66,7 +73,12 @@ export async function appendEntry(store: LedgerStore, options: AppendOptions): P
     const { canonical, hash } = hashEntry(entry)
     const changes = await evolve(tx, entry, (seq) => tx.entry(seq))
     const stored: StoredEntry = { entry, canonical, hash }
+    const signatures = options.sign ? await options.sign(tx, stored) : []
     await tx.insertEntry(stored)
+    if (signatures.length > 0) {
+      if (!tx.putSignatures) throw new StoreError('CANNOT_SIGN', 'this store cannot keep entry signatures, so a signed entry cannot be written to it', { hint: 'see docs/signatures.md §6.1: the store must implement putSignatures, putCheckpoint, signatureRows and checkpointRows' })
+      await tx.putSignatures(signatures)
+    }
     await tx.putProjections(entry.seq, changes)
     for (const c of decision.credentials ?? []) await tx.putCredential(c)
     return { stored, replayed: false }

@@ -2,7 +2,8 @@ import type { Entry, StoredEntry } from '../model/entry.ts'
 import { canonicalJson } from '../chain/canonical-json.ts'
 import { MemoryProjections } from '../state/memory-projections.ts'
 import type { ProjectionChange, ProjectionKind, Projections } from '../state/projections.ts'
-import type { ChainHead, CredentialRecord, EntryRow, LedgerStore, ReadView, WriteTransaction } from './ledger-store.ts'
+import type { ChainHead, CheckpointRecord, CredentialRecord, EntryRow, LedgerStore, ReadView, WriteTransaction } from './ledger-store.ts'
+import type { EntrySignature } from '../signing/entry-signature.ts'
 
 /**
  * A LedgerStore in memory, for unit tests of rules and of the append protocol. Writes are staged
@@ -14,6 +15,8 @@ export function createInMemoryLedgerStore(): LedgerStore {
   const projections = new MemoryProjections()
   const history: Array<{ seq: number; change: ProjectionChange }> = []
   const credentials = new Map<string, CredentialRecord>()
+  const signatures: EntrySignature[] = []
+  const checkpoints: CheckpointRecord[] = []
   let lock: Promise<unknown> = Promise.resolve()
 
   const head = async (): Promise<ChainHead | null> => {
@@ -29,6 +32,8 @@ export function createInMemoryLedgerStore(): LedgerStore {
         const staged: StoredEntry[] = []
         const stagedChanges: Array<{ seq: number; change: ProjectionChange }> = []
         const stagedCreds: CredentialRecord[] = []
+        const stagedSigs: EntrySignature[] = []
+        const stagedCheckpoints: CheckpointRecord[] = []
         const overlay = new MemoryProjections()
         const tx: WriteTransaction = {
           async get(kind, key) { return overlay.getSync(kind, key) ?? projections.getSync(kind, key) },
@@ -43,12 +48,23 @@ export function createInMemoryLedgerStore(): LedgerStore {
           },
           async putProjections(seq, changes) { overlay.apply(changes); for (const change of changes) stagedChanges.push({ seq, change }) },
           async putCredential(record) { stagedCreds.push(record) },
+          async putSignatures(sigs) {
+            const tip = (await tx.head())?.seq
+            for (const sig of sigs) {
+              if (sig.seq !== tip) throw new Error('signatures are stored with their entry only')
+              if ([...signatures, ...stagedSigs].some((x) => x.seq === sig.seq && x.role === sig.role)) throw new Error('the entry already has a signature in this role')
+              stagedSigs.push({ ...sig })
+            }
+          },
+          async putCheckpoint(record) { stagedCheckpoints.push({ ...record }) },
         }
         const result = await fn(tx)
         for (const s of staged) { entries.push(s); if (s.entry.request_id) byRequest.set(s.entry.request_id, s) }
         projections.apply(stagedChanges.map((c) => c.change))
         history.push(...stagedChanges)
         for (const c of stagedCreds) credentials.set(c.username, c)
+        signatures.push(...stagedSigs)
+        checkpoints.push(...stagedCheckpoints)
         return result
       })
       lock = run.catch(() => undefined)
@@ -80,6 +96,12 @@ export function createInMemoryLedgerStore(): LedgerStore {
       return seq
     },
     async credential(username) { return credentials.get(username) },
+    async *signatureRows(range = {}): AsyncIterable<EntrySignature> {
+      const rows = signatures.filter((s) => (range.fromSeq === undefined || s.seq >= range.fromSeq) && (range.toSeq === undefined || s.seq <= range.toSeq))
+      rows.sort((a, b) => a.seq - b.seq || (a.role < b.role ? -1 : a.role > b.role ? 1 : 0))
+      yield* rows.map((s) => ({ ...s }))
+    },
+    async *checkpointRows(): AsyncIterable<CheckpointRecord> { yield* checkpoints.map((c) => ({ ...c })) },
     async close() {},
   }
 }

@@ -1,6 +1,7 @@
 import type { EntryDraft, StoredEntry } from '../model/entry.ts'
 import type { ProjectionChange, ProjectionKind, ProjectionView } from '../state/projections.ts'
 import type { Entry } from '../model/entry.ts'
+import type { EntrySignature } from '../signing/entry-signature.ts'
 
 /** A row of the entry table as a store holds it: the columns and the exact hashed bytes. */
 export interface EntryRow {
@@ -21,6 +22,23 @@ export interface CredentialRecord {
   readonly username: string
   readonly passphrase_hash: string
   readonly updated_at: string
+  /**
+   * The user's Ed25519 private key sealed with a key derived from their passphrase
+   * (`sealed-ed25519-v1$…`, see auth/sealed-key.ts); null or absent for users without a signing key.
+   */
+  readonly sealed_key?: string | null
+}
+
+/** A signed checkpoint the ledger gave out (a count, an audit packet, `csledger checkpoint`), kept for exports. */
+export interface CheckpointRecord {
+  /** Entries covered: seq 1..size. */
+  readonly size: number
+  /** The Merkle root of those entries, 64 lowercase hex digits. */
+  readonly root: string
+  /** The signed note, verbatim (C2SP signed-note over a tlog-checkpoint body). */
+  readonly note: string
+  /** When it was signed (system clock, ISO-8601). */
+  readonly created_at: string
 }
 
 /** The head of a chain: its last seq and hash. */
@@ -34,6 +52,14 @@ export interface WriteTransaction extends ProjectionView {
   insertEntry(stored: StoredEntry): Promise<void>
   putProjections(seq: number, changes: readonly ProjectionChange[]): Promise<void>
   putCredential(record: CredentialRecord): Promise<void>
+  /**
+   * Signing capability (docs/signatures.md §6.1): stores the signatures of the entry just inserted,
+   * in the same transaction; append-only. Every store that can sign implements it, with
+   * `putCheckpoint`, `signatureRows` and `checkpointRows` (see {@link canSign}).
+   */
+  putSignatures?(signatures: readonly EntrySignature[]): Promise<void>
+  /** Signing capability: stores a signed checkpoint (append-only). */
+  putCheckpoint?(record: CheckpointRecord): Promise<void>
 }
 
 /** Read access outside a write (balances, logs, verify). */
@@ -65,6 +91,10 @@ export interface LedgerStore {
   /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
   seqAtTime(iso: string): Promise<number>
   credential(username: string): Promise<CredentialRecord | undefined>
+  /** Signing capability: entry signatures in (seq, role) order, streamed; `range` bounds seq as in entryRows. */
+  signatureRows?(range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntrySignature>
+  /** Signing capability: stored signed checkpoints, in the order they were stored. */
+  checkpointRows?(): AsyncIterable<CheckpointRecord>
   /**
    * Optional: runs many appends in one transaction (one durable commit), all or nothing: if any
    * append fails, the whole batch rolls back. Stores without it commit each append on its own.
@@ -78,3 +108,24 @@ export interface Decision {
   readonly draft: EntryDraft
   readonly credentials?: readonly CredentialRecord[]
 }
+
+/**
+ * Whether a store keeps entry signatures and checkpoints (docs/signatures.md §6.1): it implements
+ * `signatureRows` and `checkpointRows`, and its write transactions `putSignatures` and
+ * `putCheckpoint`. A store without them keeps working unsigned, as before signing existed.
+ */
+export function canSign(store: LedgerStore): boolean {
+  return typeof store.signatureRows === 'function' && typeof store.checkpointRows === 'function'
+}
+
+/** The store's signatures, or none when it cannot keep them. */
+export function signatureRowsOf(store: LedgerStore, range?: { fromSeq?: number; toSeq?: number }): AsyncIterable<EntrySignature> {
+  return store.signatureRows ? store.signatureRows(range) : none()
+}
+
+/** The store's checkpoints, or none when it cannot keep them. */
+export function checkpointRowsOf(store: LedgerStore): AsyncIterable<CheckpointRecord> {
+  return store.checkpointRows ? store.checkpointRows() : none()
+}
+
+async function* none<T>(): AsyncIterable<T> {}

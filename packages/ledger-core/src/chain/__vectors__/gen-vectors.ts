@@ -155,6 +155,10 @@ const drafts: ReadonlyArray<{ name: string; draft: EntryDraft }> = [
       },
     },
   },
+  {
+    name: 'signing key enrolled by a user created before signing existed (docs/signatures.md)',
+    draft: { kind: 'user_key', occurred_at: '2027-01-04T08:00:00.000Z', actor: 'rdiaz', data: { username: 'rdiaz', public_key: 'ed25519:iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=' } },
+  },
 ]
 
 let prev = GENESIS_PREV_HASH
