@@ -16,6 +16,15 @@ export async function authenticate(ctx: CliContext, g: GlobalOptions, ledger: Le
   return ledger.authenticate(username, passphrase)
 }
 
+/**
+ * The witness's presence, proven by their own passphrase. Someone naming themselves as witness
+ * is not asked twice: they get an unproven principal, and the ledger's own rule refuses the
+ * entry (WITNESS_IS_ACTOR), so that rule lives in one place.
+ */
+export async function authenticateWitness(ctx: CliContext, g: GlobalOptions, ledger: Ledger, witness: string, actor: string): Promise<Principal> {
+  return witness === actor ? { username: witness } : authenticate(ctx, g, ledger, witness, 'witness')
+}
+
 async function passphraseFor(ctx: CliContext, g: GlobalOptions, username: string, role: PassphraseRole): Promise<string> {
   const fromEnv = ctx.env[ENV[role]]
   if (canPrompt(ctx, g)) return ctx.prompter.password({ message: `${role === 'witness' ? 'Witness ' : ''}${username}, passphrase:` })

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { InputError, type Ledger, type LedgerCheckpoint, LedgerError, type VerifyReport } from '@csledger/ledger-core'
+import { ChainLinkVerifier, InputError, type Ledger, type LedgerCheckpoint, LedgerError, type VerifyReport } from '@csledger/ledger-core'
 import { authenticate } from '../auth.ts'
 import { type RunState, action, example } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
@@ -168,7 +168,6 @@ export function registerVerify(program: Command, ctx: CliContext, state: RunStat
       }
       const L = await ledger()
       if (opts.chainOnly) {
-        const { ChainLinkVerifier } = await import('@csledger/ledger-core')
         const v = new ChainLinkVerifier()
         let head: { seq: number; hash: string } | null = null
         for await (const r of L.store.entryRows()) { v.push(r); head = { seq: r.seq, hash: r.hash } }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
-import { RuleViolation } from '@csledger/ledger-core'
 import { need } from '../ask.ts'
-import { authenticate } from '../auth.ts'
+import { authenticate, authenticateWitness } from '../auth.ts'
 import { type RunState, action, example, parseSeq, writeOpts } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { writeData, writeText } from '../output/entry-summary.ts'
@@ -27,10 +26,9 @@ export function registerCorrect(program: Command, ctx: CliContext, state: RunSta
       const reason = await need(ctx, g, opts.reason, '--reason', 'Reason for the correction:')
       const by = await need(ctx, g, opts.by, '--by', 'Your username:')
       const witnessName = await need(ctx, g, opts.witness, '--witness', 'Witness username:')
-      if (witnessName === by) throw new RuleViolation('WITNESS_IS_ACTOR', `${by} cannot witness their own correction`, { hint: 'ask a second person to witness' })
       const L = await ledger()
       const actor = await authenticate(ctx, g, L, by, 'actor')
-      const witness = await authenticate(ctx, g, L, witnessName, 'witness')
+      const witness = await authenticateWitness(ctx, g, L, witnessName, by)
       const amend = Object.fromEntries((['dose', 'drawn', 'patient', 'prescriber', 'amount', 'containers', 'invoice'] as const).flatMap((k) => (opts[k] !== undefined ? [[k, opts[k]]] : [])))
       const r = await L.correct({ seq, reason, ...(Object.keys(amend).length ? { amend } : {}), by: actor, witness }, writeOpts(opts))
       return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { type CountData, type CountEntryInput, type Entry, InputError, type InventoryData, REGISTRANT_KEY, type ReadView, expectedAt, localDate, lotKey } from '@csledger/ledger-core'
 import { canPrompt, need, needChoice } from '../ask.ts'
-import { authenticate } from '../auth.ts'
+import { authenticate, authenticateWitness } from '../auth.ts'
 import { type RunState, action, example, writeOpts } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { itemsFromFlags, itemsFromPrompts, itemsFromSheet } from '../count-input.ts'
@@ -38,7 +38,7 @@ export function registerCount(program: Command, ctx: CliContext, state: RunState
         items = await itemsFromPrompts(ctx, sheet)
       } else throw new InputError('MISSING_OPTION', 'no counted items given', { hint: 'give --item <lot>=<N> / --item <container>=<mL> for every item, or --sheet <file.csv>' })
       const actor = await authenticate(ctx, g, L, by, 'actor')
-      const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
+      const witness = await authenticateWitness(ctx, g, L, witnessName, by)
       const r = await L.count({ location, basedOnSeq, items, by: actor, witness }, writeOpts(opts))
       const d = r.stored.entry.data as CountData
       // Every count produces a checkpoint, signed by the counter and the witness: its code goes on the count sheet.
@@ -86,7 +86,7 @@ export function registerInventory(program: Command, ctx: CliContext, state: RunS
       else if (expected.sealed.length + expected.open.length === 0) throw new InputError('MISSING_OPTION', 'give the counted items, or --zero when nothing is on hand', { hint: 'csledger inventory --kind initial --at opening --zero --by <pic> --witness <user>' })
       else throw new InputError('MISSING_OPTION', 'no counted items given', { hint: 'give --item <location>/<lot>=<N> and --item <container>=<mL> for everything on hand, or --sheet <file.csv>' })
       const actor = await authenticate(ctx, g, L, by, 'actor')
-      const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
+      const witness = await authenticateWitness(ctx, g, L, witnessName, by)
       const r = await L.inventory({ type: kind, at, basedOnSeq, items, ...(opts.takenAt ? { takenAt: opts.takenAt } : {}), by: actor, witness }, writeOpts(opts))
       const signed = await checkpointAfterCount(L, actor, witness)
       const record = await inventoryRecord(read, r.stored.entry as Entry<'inventory'>)

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { InputError } from '@csledger/ledger-core'
 import { type RunState, action, example } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { dbLocation, openLedger } from '../open-ledger.ts'
@@ -14,7 +15,6 @@ export function registerDemo(program: Command, ctx: CliContext, state: RunState)
     .action(action<{ days?: string; out?: string }>(ctx, state, async ({ opts, g }) => {
       const days = opts.days === undefined ? 30 : Number(opts.days)
       if (!/^\d{1,4}$/.test(String(opts.days ?? '30')) || days < 1 || days > 3650) {
-        const { InputError } = await import('@csledger/ledger-core')
         throw new InputError('INVALID_DAYS', `--days ${String(opts.days).slice(0, 10)} is not a number of days from 1 to 3650`, { hint: 'e.g. --days 30' })
       }
       const db = resolve(ctx.cwd, dbLocation(ctx, g))

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { DisposalData } from '@csledger/ledger-core'
 import { need, needChoice } from '../ask.ts'
-import { authenticate } from '../auth.ts'
+import { authenticate, authenticateWitness } from '../auth.ts'
 import { type RunState, action, example, writeOpts } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { writeData, writeText } from '../output/entry-summary.ts'
@@ -48,7 +48,7 @@ export function registerDispose(program: Command, ctx: CliContext, state: RunSta
       const witnessName = await need(ctx, g, opts.witness, '--witness', 'Witness username:')
       const L = await ledger()
       const actor = await authenticate(ctx, g, L, by, 'actor')
-      const witness = witnessName === by ? { username: witnessName } : await authenticate(ctx, g, L, witnessName, 'witness')
+      const witness = await authenticateWitness(ctx, g, L, witnessName, by)
       const r = await L.dispose({ method, items: picksFromFlags(opts), reason, ...(distributor ? { distributor } : {}), ...(destruction ? { destruction } : {}), ...(opts.at ? { at: opts.at } : {}), by: actor, witness }, writeOpts(opts))
       const d = r.stored.entry.data as DisposalData
       const items = d.items.map((i) => `  ${i.container ?? `${i.containers} sealed`} ${i.product} lot ${i.lot} at ${i.location}: ${i.amount_ml} mL (${i.amount_mg} mg)`)

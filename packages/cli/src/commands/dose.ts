@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { InputError } from '@csledger/ledger-core'
 import { need } from '../ask.ts'
-import { authenticate } from '../auth.ts'
+import { authenticate, authenticateWitness } from '../auth.ts'
 import { type RunState, action, example, parseSeq, writeOptions, writeOpts } from '../command-kit.ts'
 import type { CliContext } from '../context.ts'
 import { writeData, writeText } from '../output/entry-summary.ts'
@@ -49,8 +49,7 @@ export function registerWaste(program: Command, ctx: CliContext, state: RunState
       const witnessName = await need(ctx, g, opts.witness, '--witness', 'Witness username:')
       const L = await ledger()
       const actor = await authenticate(ctx, g, L, by, 'actor')
-      if (witnessName === by) throw new (await import('@csledger/ledger-core')).RuleViolation('WITNESS_IS_ACTOR', `${by} cannot witness their own waste`, { hint: 'ask a second person to witness' })
-      const witness = await authenticate(ctx, g, L, witnessName, 'witness')
+      const witness = await authenticateWitness(ctx, g, L, witnessName, by)
       const r = await L.waste({ ...target, amount, reason, ...(opts.at ? { at: opts.at } : {}), by: actor, witness }, writeOpts(opts))
       return { exitCode: 0, data: writeData(r.stored, r.replayed), text: writeText(r.stored, r.replayed) }
     }))
