@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import { AuthError, InputError, IntegrityError } from './errors.ts'
 import { localDate } from './clocks.ts'
 import { REGISTRANT_KEY } from './state/projections.ts'
@@ -6,7 +7,7 @@ import { type NewSigningCredential, createSigningCredential, openSigningCredenti
 import { type SignatureRole, type EntrySignature, signEntryHash } from './signing/entry-signature.ts'
 import { signingPrincipal } from './signing/signing-principal.ts'
 import { decideKeyEnrolment } from './signing/enrol-key.ts'
-import { type LedgerCheckpoint, ledgerInclusionProof, ledgerKeysText, signLedgerCheckpoint, signaturesJsonl } from './signing/ledger-checkpoints.ts'
+import { type LedgerCheckpoint, ledgerInclusionProof, ledgerKeysText, newestCheckpoint, signLedgerCheckpoint, signaturesJsonl } from './signing/ledger-checkpoints.ts'
 import { type BalanceFilter, type BalanceRow, buildBalance } from './balance.ts'
 import type { Entry, EntryKind, StoredEntry } from './model/entry.ts'
 import { type DecideContext, type Principal } from './rules/common.ts'
@@ -43,6 +44,12 @@ export interface LedgerConfig {
    * fixtures rely on; entries are still signed by any principal that carries a key.
    */
   readonly signing?: boolean
+  /**
+   * Where a new user's signing key comes from (a port, like the clock): by default a fresh random
+   * Ed25519 key. The demo derives its users' keys from its seed, so the same options give the same
+   * chain; nothing else should.
+   */
+  readonly newSigningKey?: (username: string) => KeyObject
 }
 
 export type { LedgerCheckpoint } from './signing/ledger-checkpoints.ts'
@@ -69,7 +76,7 @@ type Signers = { readonly by?: Principal; readonly witness?: Principal | undefin
  * await ledger.administer({ container: 'C-0001', dose: '35mg', patient: 'P-1042', by: me })
  */
 export class Ledger {
-  readonly #config: Required<Omit<LedgerConfig, 'kdf'>> & Pick<LedgerConfig, 'kdf'>
+  readonly #config: Required<Omit<LedgerConfig, 'kdf' | 'newSigningKey'>> & Pick<LedgerConfig, 'kdf' | 'newSigningKey'>
   constructor(config: LedgerConfig) {
     this.#config = Object.freeze({ clock: SYSTEM_CLOCK, signing: false, ...config })
   }
@@ -209,6 +216,8 @@ export class Ledger {
   checkpoint(cmd: Parameters<typeof signLedgerCheckpoint>[2]): Promise<LedgerCheckpoint> { return signLedgerCheckpoint(this.store, this.clock, cmd) }
   /** An offline C2SP tlog-proof that entry `seq` is in a signed checkpoint (see ledgerInclusionProof). */
   inclusionProof(seq: number, note?: string): ReturnType<typeof ledgerInclusionProof> { return ledgerInclusionProof(this.store, seq, note) }
+  /** The newest stored checkpoint and whether the ledger as it stands still extends it (see newestCheckpoint). */
+  newestCheckpoint(): ReturnType<typeof newestCheckpoint> { return newestCheckpoint(this.store) }
   /** Stored checkpoints (each count, audit packet and `csledger checkpoint`), oldest first. */
   checkpoints(): AsyncIterable<CheckpointRecord> { return checkpointRowsOf(this.store) }
   /** Entry signatures as JSONL, one canonical line per signature (docs/signatures.md). */
@@ -286,7 +295,7 @@ export class Ledger {
 
   async #newCredential(username: string, passphrase: string): Promise<NewSigningCredential> {
     this.#checkNewPassphrase(passphrase)
-    return createSigningCredential(username, passphrase, this.#config.kdf)
+    return createSigningCredential(username, passphrase, this.#config.kdf, this.#config.newSigningKey?.(username))
   }
 
   /**

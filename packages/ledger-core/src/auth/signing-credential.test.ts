@@ -4,7 +4,7 @@ import { AuthError } from '../errors.ts'
 import { formatPublicKey } from '../signing/public-key.ts'
 import { hashPassphrase, hashPassphraseWithSealingKey, openPassphrase, verifyPassphrase } from './passphrase.ts'
 import { sealPrivateKey, unsealPrivateKey } from './sealed-key.ts'
-import { createSigningCredential, openSigningCredential, sealCredential } from './signing-credential.ts'
+import { createSigningCredential, ed25519KeyFromSeed, openSigningCredential, sealCredential } from './signing-credential.ts'
 
 const KDF = { N: 1024, r: 8, p: 1 }
 const PASS = 'correct horse battery'
@@ -105,5 +105,25 @@ describe('a user\'s signing credential', () => {
   it('given a sealed key but no key in the chain, then KEY_MISMATCH', async () => {
     const real = await createSigningCredential('nkim', PASS, KDF)
     await expect(openSigningCredential('nkim', PASS, { passphrase_hash: real.passphraseHash, sealed_key: real.sealedKey }, undefined)).rejects.toMatchObject({ code: 'KEY_MISMATCH' })
+  })
+})
+
+describe('keys from a seed (the demo, test vectors)', () => {
+  it('given RFC 8032 test 1\'s seed, when made a key, then its public key is the RFC\'s', () => {
+    const key = ed25519KeyFromSeed(Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'))
+    const raw = createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32)
+    expect(raw.toString('hex')).toBe('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
+  })
+
+  it('given a seed that is not 32 bytes, when made a key, then it is refused', () => {
+    expect(() => ed25519KeyFromSeed(new Uint8Array(31))).toThrow(/32 bytes/)
+  })
+
+  it('given a key passed in, when a credential is created, then it seals that key (the same public key every time)', async () => {
+    const key = ed25519KeyFromSeed(new Uint8Array(32).fill(7))
+    const a = await createSigningCredential('nkim', 'a long passphrase', { N: 1024, r: 8, p: 1 }, key)
+    const b = await createSigningCredential('nkim', 'another passphrase', { N: 1024, r: 8, p: 1 }, key)
+    expect(a.publicKey).toBe(b.publicKey)
+    expect(a.publicKey).toBe(formatPublicKey(createPublicKey(key)))
   })
 })

@@ -1,5 +1,5 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { AuthError } from '../errors.ts'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { AuthError, InputError } from '../errors.ts'
 import { formatPublicKey } from '../signing/public-key.ts'
 import { SCRYPT_DEFAULTS, hashPassphraseWithSealingKey, openPassphrase } from './passphrase.ts'
 import { sealPrivateKey, unsealPrivateKey } from './sealed-key.ts'
@@ -26,9 +26,20 @@ export interface NewSigningCredential {
  * const cred = await createSigningCredential('nkim', passphrase)
  * // user entry: { …, public_key: cred.publicKey }; credential row: cred.passphraseHash, cred.sealedKey
  */
-export async function createSigningCredential(username: string, passphrase: string, kdf: Kdf = SCRYPT_DEFAULTS): Promise<NewSigningCredential> {
-  const { privateKey } = generateKeyPairSync('ed25519')
+export async function createSigningCredential(username: string, passphrase: string, kdf: Kdf = SCRYPT_DEFAULTS, privateKey: KeyObject = generateKeyPairSync('ed25519').privateKey): Promise<NewSigningCredential> {
   return { ...(await sealCredential(username, passphrase, privateKey, kdf)), privateKey }
+}
+
+/**
+ * The Ed25519 private key of a 32-byte seed (RFC 8032), for keys that must be reproducible: the
+ * demo's users and published test vectors. A real user's key comes from createSigningCredential.
+ *
+ * @example
+ * const key = ed25519KeyFromSeed(createHash('sha256').update('demo:pkim').digest())
+ */
+export function ed25519KeyFromSeed(seed: Uint8Array): KeyObject {
+  if (seed.length !== 32) throw new InputError('BAD_PRIVATE_KEY', `an Ed25519 seed has 32 bytes, not ${seed.length}`)
+  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' })
 }
 
 /**

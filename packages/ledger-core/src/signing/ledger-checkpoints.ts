@@ -10,9 +10,11 @@ import { canonicalJson } from '../chain/canonical-json.ts'
 import { subtreeRoot } from '../merkle/leaf-hash-source.ts'
 import { inclusionProof as inclusionProofOf, verifyInclusion } from '../merkle/inclusion-proof.ts'
 import { type Principal, activeUser } from '../rules/common.ts'
-import { type LedgerStore, checkpointRowsOf, signatureRowsOf } from '../store/ledger-store.ts'
+import { type CheckpointRecord, type LedgerStore, checkpointRowsOf, signatureRowsOf } from '../store/ledger-store.ts'
 import type { Clock } from '../store/ports.ts'
-import { CHECKPOINT_TIME_PREFIX, checkCheckpoint, peekCheckpoint } from './checkpoint-check.ts'
+import { CHECKPOINT_TIME_PREFIX, type CheckpointVerdict, checkCheckpoint, peekCheckpoint } from './checkpoint-check.ts'
+import { MerkleFrontier } from '../merkle/merkle-frontier.ts'
+import { entryLeafHash } from '../merkle/rfc6962-hasher.ts'
 import { KeyDirectory, verifierKeysOf } from './key-directory.ts'
 import { ledgerTree } from './ledger-tree.ts'
 import type { PackedLeaves } from './packed-leaves.ts'
@@ -111,6 +113,35 @@ export async function ledgerInclusionProof(store: LedgerStore, seq: number, note
   return { proof: formatTlogProof({ extra: Buffer.from(line, 'utf8'), index: seq - 1, proof: path, checkpoint: chosen }), checkpoint: cp, code: checkpointCode(cp) }
 }
 
+/**
+ * The newest stored checkpoint, checked against the ledger as it stands: of this ledger, signed by
+ * a key its chain records, and entries 1..size still having the signed root. For documents that
+ * print the checkpoint the ledger is consistent with (a count sheet printed by someone without a
+ * key). Undefined when no checkpoint is stored. The chain itself is checked by `verify`, not here.
+ *
+ * @example
+ * const newest = await newestCheckpoint(store)
+ * if (newest?.verdict.status === 'ok') print(newest.record.note)
+ */
+export async function newestCheckpoint(store: LedgerStore): Promise<{ record: CheckpointRecord; verdict: CheckpointVerdict } | undefined> {
+  let record: CheckpointRecord | undefined
+  for await (const c of checkpointRowsOf(store)) record = c
+  if (!record) return undefined
+  const size = peekCheckpoint(record.note)?.size
+  const directory = new KeyDirectory()
+  const frontier = new MerkleFrontier()
+  const roots = new Map<number, Uint8Array>()
+  let ledgerId: string | null = null
+  for await (const row of store.entryRows()) {
+    const entry = JSON.parse(row.canonical) as Entry
+    ledgerId ??= entry.ledger_id
+    directory.push(entry)
+    frontier.append(entryLeafHash(row.hash))
+    if (frontier.size === size) roots.set(size, frontier.root())
+  }
+  const { verdict } = checkCheckpoint(record.note, { label: `stored checkpoint (${record.created_at})`, source: 'stored', ledgerId, directory, size: frontier.size, roots })
+  return { record, verdict }
+}
 
 /** Entry signatures as JSONL, one canonical line per signature `{"role":…,"seq":…,"signature":…,"signer":…}` (docs/signatures.md). */
 export async function* signaturesJsonl(store: LedgerStore, range: { toSeq?: number } = {}): AsyncIterable<string> {
