@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import {
-  type AppendResult, type CountData, type CountEntryInput, type EntryKind, InputError, Ledger, type LedgerStore, type Principal,
+  canSign, ed25519KeyFromSeed, type AppendResult, type CountData, type CountEntryInput, type EntryKind, InputError, Ledger, type LedgerStore, type Principal,
   type ReconciliationData, fixedClock, stockKey,
 } from '@csledger/ledger-core'
 import { DEMO_CLINIC, DEMO_LOCATIONS, DEMO_PASSPHRASE, DEMO_PRODUCTS, DEMO_USERS, type DemoUser } from './demo-clinic.ts'
@@ -65,7 +66,8 @@ export async function buildDemoLedger(store: LedgerStore, options: DemoOptions =
   const start = options.start ?? DEMO_DEFAULTS.start
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || addDays(start, 0) !== start) throw new InputError('INVALID_DATE', `start "${start}" is not a date like 2027-01-04`, { hint: 'write the date as YYYY-MM-DD' })
   if (await store.read().head()) throw new InputError('LEDGER_NOT_EMPTY', 'the demo builds a new ledger and this one already has entries', { hint: 'give the demo a new --db path' })
-  const sim = new DemoSimulation(store, seededRandom(options.seed ?? DEMO_DEFAULTS.seed), start, days)
+  const seed = options.seed ?? DEMO_DEFAULTS.seed
+  const sim = new DemoSimulation(store, seededRandom(seed), start, days, seed)
   await sim.setUp()
   for (let d = 0; d < days; d++) {
     await sim.runDay(d)
@@ -108,12 +110,16 @@ class DemoSimulation {
   #inventoryDay = 0
   readonly #plan: { correction: number; loss: number; destruction: number; lossFiledDay: number | null }
 
-  constructor(store: LedgerStore, rng: SeededRandom, start: string, days: number) {
+  constructor(store: LedgerStore, rng: SeededRandom, start: string, days: number, seed: number) {
     this.#store = store
     this.#rng = rng
     this.#start = start
     this.#days = days
-    this.#L = new Ledger({ store, clock: this.#clock })
+    // A signed ledger, as the CLI keeps: every user gets a key, every entry is signed, every count
+    // is followed by a checkpoint (on stores that keep signatures).
+    // Keys come from the seed, so the same options give the same chain (DEMO DATA: never do this for real users).
+    const newSigningKey = (username: string) => ed25519KeyFromSeed(createHash('sha256').update(`csledger demo key\u0000${seed}\u0000${username}`).digest())
+    this.#L = new Ledger({ store, clock: this.#clock, signing: canSign(store), newSigningKey })
     this.#plan = { correction: this.#openDayAtOrAfter(Math.floor(days * 0.25)), loss: this.#openDayAtOrAfter(Math.floor(days * 0.45)), destruction: this.#openDayAtOrAfter(Math.floor(days * 0.7)), lossFiledDay: null }
   }
 
@@ -336,6 +342,7 @@ class DemoSimulation {
     for (const s of sheet.sealed) items.push({ ref: `${s.product}:${s.lot}`, value: String(await this.#sealedPhysical(location, s.product, s.lot)) })
     for (const c of sheet.open) items.push({ ref: c.container, value: `${tenthsText((await this.#remainingBook(c.container)) + (this.#devMl.get(c.container) ?? 0))}mL` })
     const r = await L.count({ location, basedOnSeq: sheet.based_on_seq, items, by: this.#p(counter), witness: this.#p(witness) })
+    if (canSign(this.#store)) await L.checkpoint({ by: this.#p(counter), cosigners: [this.#p(witness)] })
     const data = r.stored.entry.data as CountData
     for (const x of data.discrepancies) {
       const deviation = this.#pendingDeviations.find((v) => (x.item.type === 'open' ? v.kind !== 'missing-vial' && v.container === x.item.container : v.kind === 'missing-vial' && v.lot === x.item.lot && v.location === x.item.location))
