@@ -183,6 +183,40 @@ describe('CSV files', () => {
     }
   })
 
+  it('given every file of ledger records, when read, then each row carries its entry\'s seq and the hash the chain stores for it', async () => {
+    const chain = new Map<string, string>()
+    for await (const line of L.exportJsonl()) {
+      const { entry, hash } = JSON.parse(line) as { entry: { seq: number }; hash: string }
+      chain.set(String(entry.seq), hash)
+    }
+    // Each file names the entry of each row by a seq column and the hash column beside it.
+    const pairs: Record<string, Array<[string, string]>> = {
+      'receipts.csv': [['seq', 'hash']], 'administrations.csv': [['seq', 'hash']], 'waste.csv': [['seq', 'hash']], 'transfers.csv': [['seq', 'hash']],
+      'disposals.csv': [['seq', 'hash']], 'disposal-items.csv': [['disposal_seq', 'disposal_hash']], 'losses.csv': [['seq', 'hash']], 'loss-items.csv': [['loss_seq', 'loss_hash']],
+      'counts.csv': [['seq', 'hash']], 'count-items.csv': [['count_seq', 'count_hash']], 'discrepancies.csv': [['found_by_seq', 'found_by_hash']],
+      'corrections.csv': [['seq', 'hash']], 'inventories.csv': [['seq', 'hash']], 'inventory-items.csv': [['inventory_seq', 'inventory_hash']],
+      'accountability.csv': [['window_opens_seq', 'window_opens_hash'], ['window_closes_seq', 'window_closes_hash']],
+    }
+    let checked = 0
+    for (const f of auditCsvFiles(full)) {
+      if (f.file === 'cover.csv' || f.file === 'accountability-schedules.csv') continue
+      expect(pairs[f.file], `${f.file} names its entries`).toBeDefined()
+      const rows = parse(await readFile(join(csvDir, f.file), 'utf8'), { columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>
+      for (const row of rows) {
+        for (const [seq, hash] of pairs[f.file]!) {
+          // A product's all-locations line, or a window the period opens without a count, names no entry.
+          if (row[seq] === '' && f.file === 'accountability.csv') { expect(row[hash]).toBe(''); continue }
+          expect({ file: f.file, seq: row[seq], hash: row[hash] }).toEqual({ file: f.file, seq: row[seq], hash: chain.get(row[seq]!) })
+          checked++
+        }
+      }
+    }
+    // Every row of every log was checked (the accountability windows come on top).
+    const logRows = full.cover.sections.reduce((n, s) => n + s.rows, 0)
+    expect(logRows).toBeGreaterThan(300)
+    expect(checked).toBeGreaterThan(logRows)
+  })
+
   it('given the accountability file, when read, then its totals are the report\'s', async () => {
     const rows = parse(await readFile(join(csvDir, 'accountability.csv'), 'utf8'), { columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>
     for (const p of full.accountability.products) {
@@ -287,5 +321,47 @@ describe('printable forms', () => {
     const lots = [...sheet.sealed.map((s) => s.lot), ...sheet.open.map((o) => o.container)]
     await check('sheet.pdf', await renderCountSheetPdf(doc), [`#${sheet.based_on_seq}`, 'Blind count', ...lots])
     expect(pdfText('sheet.pdf')).not.toMatch(/expected/i)
+  })
+})
+
+describe('the signed checkpoint on paper', () => {
+  /** Every QR code zbarimg finds on a PDF page, rendered at 200 dpi as a person's scanner would see it. */
+  function qrCodes(file: string, page = 1): string[] {
+    const png = join(dir, `${file}-qr`)
+    execFileSync('pdftoppm', ['-r', '200', '-f', String(page), '-l', String(page), '-png', '-singlefile', join(dir, file), png])
+    const out = execFileSync('zbarimg', ['--quiet', '--raw', '-Sbinary', `${png}.png`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    return out === '' ? [] : [out.replace(/\n$/, '')]
+  }
+
+  it('given the demo (every count signs a checkpoint), when the packet prints the newest, then its cover shows the code and the QR code scans to the exact signed note', async () => {
+    const newest = await L.newestCheckpoint()
+    expect(newest?.verdict.status).toBe('ok')
+    const signed = await buildAuditReport(
+      { source: sourceFromStore(store), verification, checkpoint: { note: newest!.record.note, signed_by: newest!.verdict.signed_by, basis: 'stored' } },
+      { from: summary.from, to: summary.to, generatedAt: GENERATED, generatedBy: 'mdiaz' },
+    )
+    const cp = signed.cover.checkpoint!
+    expect(cp).toMatchObject({ consistent: true, basis: 'stored', size: newest!.verdict.size, code: newest!.verdict.code })
+    expect(cp.signed_by).toHaveLength(2) // the counter and the witness
+    await writePdf(signed, 'signed.pdf')
+    const cover = pdfText('signed.pdf', ['-f', '1', '-l', '1'])
+    expect(cover).toMatch(new RegExp(`Signed checkpoint\\s+${cp.code}`))
+    expect(cover).toContain(`Covers entries 1-${cp.size}; Merkle root ${cp.root}`)
+    expect(qrCodes('signed.pdf')).toEqual([cp.note.replace(/\n$/, '')])
+  })
+
+  it('given a count sheet with a checkpoint, when printed, then it has the write-in line for the count\'s code and a QR code of the note', async () => {
+    const newest = (await L.newestCheckpoint())!
+    const read = store.read()
+    const reg = (await read.get('registrant', '-'))!
+    const doc = buildCountSheet({
+      generatedAt: GENERATED, generatedBy: 'pkim', registrant: reg, timezone: reg.timezone, location: (await read.get('location', 'SAFE-1'))!, sheet: await L.countSheet('SAFE-1'),
+      products: await read.list('product'), head: await read.head(), checkpoint: { note: newest.record.note, signed_by: newest.verdict.signed_by, basis: 'stored' },
+    })
+    await writeFile(join(dir, 'sheet-cp.pdf'), await renderCountSheetPdf(doc))
+    const text = pdfText('sheet-cp.pdf')
+    expect(text).toContain('Checkpoint code csledger printed after recording this count')
+    expect(text).toMatch(new RegExp(`Signed checkpoint\\s+${newest.verdict.code}`))
+    expect(qrCodes('sheet-cp.pdf')).toEqual([newest.record.note.replace(/\n$/, '')])
   })
 })

@@ -16,15 +16,18 @@ export function action<O extends object>(
   ctx: CliContext,
   state: RunState,
   handler: (args: { opts: O; g: GlobalOptions; cmd: Command; ledger: () => Promise<Ledger>; positional: Array<string | undefined> }) => Promise<CommandResult>,
-  ledgerOptions: { create?: boolean; readonly?: boolean } = {},
+  ledgerOptions: { create?: boolean; readonly?: boolean | ((opts: O) => boolean) } = {},
 ) {
   return async (...raw: unknown[]): Promise<void> => {
     const cmd = raw.at(-1) as Command
     const g = cmd.optsWithGlobals() as GlobalOptions
     // An optional argument the user left out stays undefined (not the string "undefined").
     const positional = raw.slice(0, -2).map((a) => (a === undefined ? undefined : String(a)))
+    // Read-only may depend on the options: a report opens the ledger for writing only to store the checkpoint it signs.
+    const readonly = typeof ledgerOptions.readonly === 'function' ? ledgerOptions.readonly(cmd.opts() as O) : ledgerOptions.readonly
+    const open = { ...(ledgerOptions.create ? { create: true } : {}), ...(readonly ? { readonly: true } : {}) }
     let opened: Ledger | undefined
-    const ledger = async () => (opened ??= await openLedger(ctx, g, ledgerOptions))
+    const ledger = async () => (opened ??= await openLedger(ctx, g, open))
     try {
       state.result = await handler({ opts: cmd.opts() as O, g, cmd, ledger, positional })
     } finally {

@@ -16,6 +16,10 @@ export { summarizeAudit } from './audit/summarize-audit.ts'
 export type { AuditSummary } from './audit/summarize-audit.ts'
 export { LATE_RECORD_MINUTES } from './audit/audit-rows.ts'
 
+// Signed checkpoints as documents print them
+export { checkpointStamp } from './checkpoint/checkpoint-stamp.ts'
+export type { CheckpointGiven, CheckpointStamp } from './checkpoint/checkpoint-stamp.ts'
+
 // Renderers of the audit packet
 export { renderAuditPdf, writeAuditPdf } from './pdf/render-audit-pdf.ts'
 export type { AuditPdfOptions } from './pdf/render-audit-pdf.ts'

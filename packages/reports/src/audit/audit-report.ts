@@ -1,4 +1,5 @@
 import type { Schedule } from '@csledger/ledger-core'
+import type { CheckpointStamp } from '../checkpoint/checkpoint-stamp.ts'
 
 /**
  * The audit packet as data: built once from the ledger by `buildAuditReport`, rendered as PDF,
@@ -65,6 +66,12 @@ export interface AuditCover {
     readonly matches_report: boolean
     readonly findings: ReadonlyArray<{ readonly code: string; readonly seq: number | null; readonly message: string }>
   }
+  /**
+   * The signed checkpoint this packet is consistent with: `consistent` is true when the Merkle root
+   * of the packet's own entries 1..size equals the signed root (the packet was built from a ledger
+   * that extends the checkpoint). Null when the ledger has no checkpoint to offer.
+   */
+  readonly checkpoint: (CheckpointStamp & { readonly consistent: boolean }) | null
   /** Everyone who has an account on the ledger (the user roster), with their role. */
   readonly people: ReadonlyArray<{ readonly username: string; readonly name: string; readonly role: string }>
   /** Row counts per section (the table of contents). */
@@ -82,6 +89,8 @@ export interface Amount {
 /** Where a location's audit window starts or ends: a physical count or a formal inventory. */
 export interface CountPoint {
   readonly seq: number
+  /** The count's or inventory's entry hash (hex). */
+  readonly hash: string
   readonly kind: 'count' | 'inventory'
   readonly at: string
 }
@@ -166,6 +175,8 @@ export interface CorrectionMark {
 
 export interface ReceiptRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly recorded_at: string
   readonly product: string
@@ -187,6 +198,8 @@ export interface ReceiptRow {
 
 export interface AdministrationRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly recorded_at: string
   readonly patient: string
@@ -211,6 +224,8 @@ export type CosignStatus = 'on-time' | 'late' | 'missing' | 'awaiting' | 'void'
 
 export interface WasteRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly recorded_at: string
   readonly product: string
@@ -236,6 +251,8 @@ export interface WasteRow {
 
 export interface TransferRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly product: string
   readonly lot: string
@@ -268,6 +285,8 @@ export interface DisposalItemRow {
 
 export interface DisposalRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly method: 'reverse-distributor' | 'destruction'
   readonly reason: string
@@ -283,6 +302,8 @@ export interface LossRow {
   readonly id: string
   /** The entry that opened it: a loss entry, or a reconciliation of a count discrepancy. */
   readonly seq: number
+  /** That entry's hash (hex). */
+  readonly hash: string
   readonly opened_by: 'loss' | 'reconciliation'
   readonly discrepancy: string | null
   readonly type: string
@@ -300,6 +321,8 @@ export interface LossRow {
 
 export interface CountRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly location: string
   readonly counted_by: Person
@@ -313,6 +336,8 @@ export interface CountRow {
 
 export interface CountItemRow {
   readonly count_seq: number
+  /** The count entry's hash (hex). */
+  readonly count_hash: string
   readonly occurred_at: string
   readonly location: string
   readonly type: 'sealed' | 'open'
@@ -359,6 +384,8 @@ export interface DiscrepancyRow {
 
 export interface CorrectionRow {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly occurred_at: string
   readonly by: Person
   readonly witness: Person | null
@@ -397,6 +424,8 @@ export interface InventoryItemRow {
 
 export interface InventoryRecord {
   readonly seq: number
+  /** The entry's hash (hex), as the chain stores it. */
+  readonly hash: string
   readonly type: 'initial' | 'biennial'
   readonly at: 'opening' | 'close'
   readonly taken_at: string

@@ -7,6 +7,7 @@ import type {
   AdministrationRow, AuditFilters, ClockStatus, CorrectionMark, CorrectionRow, CountItemRow, CountRow, DiscrepancyRow, DisposalRow, InventoryItemRow,
   InventoryRecord, LossRow, Person, ReceiptRow, TransferRow, WasteRow,
 } from './audit-report.ts'
+import { entryHash } from '../source/audit-source.ts'
 import { type LedgerIndex, type PeriodBounds, effectiveOf, settingAt } from './ledger-index.ts'
 
 /** An entry recorded this long after it happened is flagged "recorded late" (21 CFR 1304.21(d): the actual date counts). */
@@ -71,7 +72,7 @@ export function receiptRow(ctx: RowContext, e: Entry<'receipt'>): ReceiptRow | n
   const p = ctx.index.products.get(d.product)
   const ml = new Decimal(p?.volume_ml ?? '0').times(d.containers)
   return {
-    seq: e.seq, occurred_at: e.occurred_at, recorded_at: e.recorded_at, product: d.product, substance: p?.substance ?? '', ndc: p?.ndc ?? '', strength: strength(p),
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, recorded_at: e.recorded_at, product: d.product, substance: p?.substance ?? '', ndc: p?.ndc ?? '', strength: strength(p),
     lot: d.lot, expires: d.expires, containers: d.containers, volume_ml: dec(ml), mass_mg: mgOf(ctx, d.product, ml), location: d.location,
     supplier: { name: d.supplier.name, address: d.supplier.address, dea_number: d.supplier.dea_number }, invoice: d.invoice,
     received_by: person(ctx, e.actor), recorded_late: recordedLate(e), correction: mark(ctx, e.seq),
@@ -83,7 +84,7 @@ export function administrationRow(ctx: RowContext, e: Entry<'administration'>, d
   if (!wanted(ctx, d.product, d.location)) return null
   const wasted = doseWaste.get(e.seq) ?? new Decimal(0)
   return {
-    seq: e.seq, occurred_at: e.occurred_at, recorded_at: e.recorded_at, patient: d.patient, product: d.product, lot: d.lot, container: d.container, location: d.location,
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, recorded_at: e.recorded_at, patient: d.patient, product: d.product, lot: d.lot, container: d.container, location: d.location,
     given_mg: d.given_mg, given_ml: d.given_ml, drawn_mg: d.drawn_mg, drawn_ml: d.drawn_ml, wasted_mg: mgOf(ctx, d.product, wasted), wasted_ml: dec(wasted),
     administered_by: person(ctx, e.actor), prescriber: d.prescriber ? person(ctx, d.prescriber) : null, recorded_late: recordedLate(e), correction: mark(ctx, e.seq),
   }
@@ -103,7 +104,7 @@ export function wasteRow(ctx: RowContext, e: Entry<'waste'>): WasteRow | null {
     : c ? (Date.parse(c.at) - Date.parse(e.occurred_at) > windowMs ? 'late' : 'on-time')
       : Date.parse(ctx.generatedAt) - Date.parse(e.occurred_at) > windowMs ? 'missing' : 'awaiting'
   return {
-    seq: e.seq, occurred_at: e.occurred_at, recorded_at: e.recorded_at, product: d.product, lot: d.lot, container: d.container, location: d.location,
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, recorded_at: e.recorded_at, product: d.product, lot: d.lot, container: d.container, location: d.location,
     administration: d.administration ?? null, amount_mg: d.amount_mg, amount_ml: d.amount_ml, reason: d.reason, wasted_by: person(ctx, e.actor),
     witness: e.witness ? person(ctx, e.witness) : null, witness_delay_minutes: Math.max(0, delay), witness_late: !e.witness || delay > witnessWindow,
     cosign, cosign_status: status, correction,
@@ -115,7 +116,7 @@ export function transferRow(ctx: RowContext, e: Entry<'transfer'>): TransferRow 
   if (!wanted(ctx, d.product, [d.from, d.to])) return null
   const ml = new Decimal(ctx.index.products.get(d.product)?.volume_ml ?? '0').times(d.containers)
   return {
-    seq: e.seq, occurred_at: e.occurred_at, product: d.product, lot: d.lot, containers: d.containers, volume_ml: dec(ml), mass_mg: mgOf(ctx, d.product, ml),
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, product: d.product, lot: d.lot, containers: d.containers, volume_ml: dec(ml), mass_mg: mgOf(ctx, d.product, ml),
     from: d.from, to: d.to, by: person(ctx, e.actor), correction: mark(ctx, e.seq),
   }
 }
@@ -132,7 +133,7 @@ export function disposalRow(ctx: RowContext, e: Entry<'disposal'>): DisposalRow 
   })
   if (items.length === 0) return null
   return {
-    seq: e.seq, occurred_at: e.occurred_at, method: d.method, reason: d.reason, destruction: d.destruction ?? null,
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, method: d.method, reason: d.reason, destruction: d.destruction ?? null,
     reverse_distributor: d.reverse_distributor ? { name: d.reverse_distributor.name, address: d.reverse_distributor.address, dea_number: d.reverse_distributor.dea_number } : null,
     witnesses: d.witnesses.map((w) => person(ctx, w)), items,
   }
@@ -146,7 +147,7 @@ export function lossRow(ctx: RowContext, e: Entry, loss: LossData): LossRow | nu
   const notice = ev?.notice ?? null
   const filings = ev?.filings ?? []
   return {
-    id: loss.id, seq: e.seq, opened_by: e.kind === 'loss' ? 'loss' : 'reconciliation', discrepancy: loss.discrepancy ?? null, type: loss.type, discovered_at: loss.discovered_at,
+    id: loss.id, seq: e.seq, hash: entryHash(e), opened_by: e.kind === 'loss' ? 'loss' : 'reconciliation', discrepancy: loss.discrepancy ?? null, type: loss.type, discovered_at: loss.discovered_at,
     items: items.map((i) => ({ location: i.location, product: i.product, ndc: i.ndc, lot: i.lot, containers: i.containers, container: i.container ?? null, amount_ml: i.amount_ml, amount_mg: i.amount_mg })),
     note: loss.note, recorded_by: person(ctx, e.actor),
     notice_due: loss.notice_due, notice, notice_status: clock(ctx, loss.notice_due, notice?.at ?? null),
@@ -165,7 +166,7 @@ export function countRow(ctx: RowContext, e: Entry<'count'>): CountRow | null {
   const items = d.items.filter((i) => wanted(ctx, i.product))
   if (items.length === 0 && (ctx.filters.product !== null || ctx.filters.schedule !== null)) return null
   return {
-    seq: e.seq, occurred_at: e.occurred_at, location: d.location, counted_by: person(ctx, e.actor), witness: e.witness ? person(ctx, e.witness) : null,
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, location: d.location, counted_by: person(ctx, e.actor), witness: e.witness ? person(ctx, e.witness) : null,
     based_on_seq: d.based_on_seq, blind: d.blind === true, tolerance_ml: d.tolerance_ml, items: items.length,
     discrepancies: d.discrepancies.filter((x) => wanted(ctx, x.item.product)).map((x) => x.id),
   }
@@ -179,7 +180,7 @@ export function countItemRows(ctx: RowContext, e: Entry<'count'>): CountItemRow[
     const expected = i.type === 'sealed' ? String(i.expected) : i.expected_ml
     const counted = i.type === 'sealed' ? String(i.counted) : i.counted_ml
     return {
-      count_seq: e.seq, occurred_at: e.occurred_at, location: i.location, type: i.type, product: i.product, lot: i.lot, container: i.type === 'open' ? i.container : null,
+      count_seq: e.seq, count_hash: entryHash(e), occurred_at: e.occurred_at, location: i.location, type: i.type, product: i.product, lot: i.lot, container: i.type === 'open' ? i.container : null,
       expected, counted, difference: dec(new Decimal(counted).minus(expected)), unit: i.type === 'sealed' ? 'container' : 'mL',
       estimated: i.type === 'open' && i.estimated === true, discrepancy: byItem.get(itemKey(i)) ?? null,
     }
@@ -222,7 +223,7 @@ export function correctionRow(ctx: RowContext, e: Entry<'correction'>): Correcti
     changes = keys.filter((k) => text(before[k]) !== text(after[k])).map((k) => ({ field: k, original: text(before[k]), corrected: text(after[k]) }))
   }
   return {
-    seq: e.seq, occurred_at: e.occurred_at, by: person(ctx, e.actor), witness: e.witness ? person(ctx, e.witness) : null, corrects: d.corrects, corrects_kind: d.corrects_kind,
+    seq: e.seq, hash: entryHash(e), occurred_at: e.occurred_at, by: person(ctx, e.actor), witness: e.witness ? person(ctx, e.witness) : null, corrects: d.corrects, corrects_kind: d.corrects_kind,
     action: d.action, reason: d.reason, changes, original: canonicalJson(before), corrected: d.action === 'void' ? null : canonicalJson(d.amended ?? {}),
   }
 }
@@ -244,7 +245,7 @@ export function inventoryRecord(ctx: RowContext, e: Entry<'inventory'>): Invento
     totals.set(i.product, { sealed: t.sealed + (i.sealed ?? 0), open: t.open + (i.type === 'open' ? 1 : 0), ml: t.ml.plus(i.total_ml) })
   }
   return {
-    seq: e.seq, type: d.type, at: d.at, taken_at: d.taken_at, registrant: d.registrant, based_on_seq: d.based_on_seq, zero: d.zero,
+    seq: e.seq, hash: entryHash(e), type: d.type, at: d.at, taken_at: d.taken_at, registrant: d.registrant, based_on_seq: d.based_on_seq, zero: d.zero,
     taken_by: person(ctx, e.actor), witness: e.witness ? person(ctx, e.witness) : null, items,
     totals: [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([product, t]) => {
       const p = ctx.index.products.get(product)

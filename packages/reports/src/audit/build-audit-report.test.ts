@@ -215,7 +215,7 @@ describe('summarizeAudit', () => {
   it('given the first day, when summarised, then the missing co-sign asks for attention and nothing else does', async () => {
     const s = await summarizeAudit(await report('2027-03-01', '2027-03-01'))
     expect(s).toEqual({
-      verification_ok: true, ledger_moved: false, differences: [], not_counted: [], open_discrepancies: 0, overdue_discrepancies: 0,
+      verification_ok: true, checkpoint: null, ledger_moved: false, differences: [], not_counted: [], open_discrepancies: 0, overdue_discrepancies: 0,
       loss_clocks_missed: 0, missing_cosigns: 1, late_cosigns: 0, late_witnesses: 0, exit_code: 1,
     })
   })

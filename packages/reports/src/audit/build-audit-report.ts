@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js'
 import { type Entry, InputError, type Schedule, type WasteData } from '@csledger/ledger-core'
 import { addDaysToDate, isCalendarDate, localMidnight } from '../format/local-time.ts'
 import { type AuditSource, type SourceRow, parseEntry } from '../source/audit-source.ts'
+import { type CheckpointGiven, checkpointStamp } from '../checkpoint/checkpoint-stamp.ts'
 import { AccountabilityFold } from './accountability.ts'
 import {
   type AdministrationRow, type AuditCover, type AuditFilters, type AuditReport, type CorrectionRow, type CountItemRow, type CountRow, type DiscrepancyRow,
@@ -25,6 +26,11 @@ export interface AuditInput {
   /** The ledger, read a few times (each `rows()` call starts from the first entry). */
   readonly source: AuditSource
   readonly verification: VerificationInput
+  /**
+   * The signed checkpoint to print on the cover: one signed for this packet, or the newest the
+   * ledger keeps that verification accepted. The packet checks its root against its own entries.
+   */
+  readonly checkpoint?: CheckpointGiven | null
 }
 
 export interface AuditOptions {
@@ -71,7 +77,8 @@ export async function buildAuditReport(input: AuditInput, options: AuditOptions)
   const generatedAt = new Date(options.generatedAt).toISOString()
   const { source, verification } = input
   const onProgress = options.onProgress
-  const index = await indexLedger(source, (tz) => ({ start: localMidnight(options.from, tz), end: localMidnight(addDaysToDate(options.to, 1), tz) }), onProgress)
+  const stamp = input.checkpoint ? checkpointStamp(input.checkpoint) : null
+  const index = await indexLedger(source, (tz) => ({ start: localMidnight(options.from, tz), end: localMidnight(addDaysToDate(options.to, 1), tz) }), onProgress, stamp?.size)
   if (!index.registrant) throw new InputError('NO_LEDGER', 'the ledger has no registrant entry: it is empty or not a csledger chain', { hint: 'initialise it with `csledger init`' })
   if (options.product !== undefined && !index.products.has(options.product)) throw new InputError('UNKNOWN_PRODUCT', `no product ${options.product}`, { hint: 'list products with `csledger product list`' })
   if (options.location !== undefined && !index.locations.has(options.location)) throw new InputError('UNKNOWN_LOCATION', `no location ${options.location}`, { hint: 'list locations with `csledger location list`' })
@@ -162,10 +169,13 @@ export async function buildAuditReport(input: AuditInput, options: AuditOptions)
     corrections: held(corrections),
     inventories: held(inventories),
   }
-  return { cover: cover(index, options, generatedAt, verification, report), ...report }
+  const checkpoint = stamp ? { ...stamp, consistent: index.rootAt !== null && Buffer.from(index.rootAt).toString('base64') === stamp.root } : null
+  return { cover: cover(index, options, generatedAt, verification, checkpoint, report), ...report }
 }
 
-function cover(index: Awaited<ReturnType<typeof indexLedger>>, options: AuditOptions, generatedAt: string, v: VerificationInput, report: Omit<AuditReport, 'cover'>): AuditCover {
+function cover(
+  index: Awaited<ReturnType<typeof indexLedger>>, options: AuditOptions, generatedAt: string, v: VerificationInput, checkpoint: AuditCover['checkpoint'], report: Omit<AuditReport, 'cover'>,
+): AuditCover {
   const r = index.registrant!
   const by = index.users.get(options.generatedBy)
   const matches = v.head !== null && index.head !== null && v.head.seq === index.head.seq && v.head.hash === index.head.hash
@@ -175,6 +185,8 @@ function cover(index: Awaited<ReturnType<typeof indexLedger>>, options: AuditOpt
     'Patient references resolve to the patient\'s name and address in the clinic\'s medical record.',
     'Logs show the corrected values of corrected entries, marked; the corrections section shows the original values beside the corrected ones.',
   ]
+  if (checkpoint === null) notes.push('No signed checkpoint is printed: none had been signed. Generate the packet with --by (a user with a signing key signs one for it), or sign one with `csledger checkpoint`.')
+  else if (!checkpoint.consistent) notes.unshift(`CHECKPOINT MISMATCH: the entries of this packet do not have the root signed in checkpoint ${checkpoint.code}${checkpoint.size > index.entries ? ` (it covers ${checkpoint.size} entries; the ledger read has ${index.entries})` : ''}. The ledger was rewritten or truncated after it was signed.`)
   if (!v.ok) notes.unshift(`VERIFICATION FAILED: ${v.findings.length} finding(s). The records below come from a ledger whose integrity could not be confirmed.`)
   if (!matches) notes.unshift('The verified head is not the head this report read: the ledger changed between verification and report. Generate the packet again.')
   return {
@@ -186,6 +198,7 @@ function cover(index: Awaited<ReturnType<typeof indexLedger>>, options: AuditOpt
     generated_by: by ? `${by.name} (${options.generatedBy}, ${by.role})` : options.generatedBy,
     ledger: { id: index.ledgerId, entries: index.entries, head: index.head },
     verification: { ok: v.ok, entries: v.entries, head: v.head, matches_report: matches, findings: v.findings.slice(0, 20).map((f) => ({ code: f.code, seq: f.seq, message: f.message })) },
+    checkpoint,
     people: [...index.users].sort(([a], [b]) => (a < b ? -1 : 1)).map(([username, u]) => ({ username, name: u.name, role: u.role })),
     sections: AUDIT_SECTIONS.map((name) => ({ name, rows: report[name].count })),
     notes,

@@ -1,7 +1,8 @@
 import type {
   CorrectionData, CountItem, Entry, LocationData, ProductData, ReconciliationData, RegistrantData, Role,
 } from '@csledger/ledger-core'
-import { type AuditSource, parseEntry } from '../source/audit-source.ts'
+import { MerkleFrontier, entryLeafHash } from '@csledger/ledger-core'
+import { type AuditSource, entryHash, parseEntry } from '../source/audit-source.ts'
 import type { CountPoint } from './audit-report.ts'
 
 /** Progress of a long report run, for a progress bar (the caller decides whether to show one). */
@@ -55,7 +56,12 @@ const INDEXED = new Set(['registrant', 'user', 'location', 'product', 'setting',
  * The first pass: reads every row, parses only the kinds listed above. Needs the registrant's time
  * zone to place the period, so `bounds` is a function of it.
  */
-export async function indexLedger(source: AuditSource, bounds: (timezone: string) => PeriodBounds, onProgress?: (p: ReportProgress) => void): Promise<LedgerIndex & { readonly bounds: PeriodBounds }> {
+export async function indexLedger(
+  source: AuditSource, bounds: (timezone: string) => PeriodBounds, onProgress?: (p: ReportProgress) => void, rootAt?: number,
+): Promise<LedgerIndex & { readonly bounds: PeriodBounds; readonly rootAt: Uint8Array | null }> {
+  // The RFC 6962 root of entries 1..rootAt (a checkpoint's size), from the hashes this pass reads.
+  const frontier = rootAt !== undefined && rootAt > 0 ? new MerkleFrontier() : null
+  let root: Uint8Array | null = null
   let ledgerId = ''
   let entries = 0
   let head: { seq: number; hash: string } | null = null
@@ -93,6 +99,10 @@ export async function indexLedger(source: AuditSource, bounds: (timezone: string
   for await (const row of source.rows()) {
     entries++
     head = { seq: row.seq, hash: row.hash }
+    if (frontier && frontier.size < rootAt!) {
+      frontier.append(entryLeafHash(row.hash))
+      if (frontier.size === rootAt) root = frontier.root()
+    }
     if (period && firstSeqInPeriod === Number.POSITIVE_INFINITY && row.occurred_at >= period.start && row.occurred_at < period.end) firstSeqInPeriod = row.seq
     if (onProgress && entries % 5000 === 0) onProgress({ phase: 'index', done: entries, total: null })
     if (!INDEXED.has(row.kind)) continue
@@ -122,13 +132,13 @@ export async function indexLedger(source: AuditSource, bounds: (timezone: string
         if (e.data.waste >= firstSeqInPeriod && !cosigns.has(e.data.waste)) cosigns.set(e.data.waste, { seq: e.seq, by: e.actor, at: e.occurred_at })
         break
       case 'count': {
-        const point: CountPoint = { seq: e.seq, kind: 'count', at: e.occurred_at }
+        const point: CountPoint = { seq: e.seq, hash: entryHash(e), kind: 'count', at: e.occurred_at }
         if (period) place(e.data.location, point)
         for (const d of e.data.discrepancies) discrepancies.set(d.id, { point, location: d.item.location, item: d.item, difference: d.difference, unit: d.unit, due: d.due })
         break
       }
       case 'inventory': {
-        const point: CountPoint = { seq: e.seq, kind: 'inventory', at: e.occurred_at }
+        const point: CountPoint = { seq: e.seq, hash: entryHash(e), kind: 'inventory', at: e.occurred_at }
         if (period) for (const l of locations.keys()) place(l, point)
         for (const d of e.data.discrepancies) discrepancies.set(d.id, { point, location: d.item.location, item: d.item, difference: d.difference, unit: d.unit, due: d.due })
         break
@@ -150,7 +160,7 @@ export async function indexLedger(source: AuditSource, bounds: (timezone: string
   }
   return {
     ledgerId, entries, head, registrant, timezone, users, locations, products, settings, corrections, cosigns, discrepancies, reconciliations, lossEvents, windows,
-    firstSeqInPeriod, bounds: period ?? bounds(timezone),
+    firstSeqInPeriod, bounds: period ?? bounds(timezone), rootAt: root,
   }
 }
 

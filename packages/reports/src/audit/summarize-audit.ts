@@ -3,6 +3,8 @@ import type { AuditReport } from './audit-report.ts'
 /** What needs attention in a packet: for the CLI's one-line summary and its exit code. */
 export interface AuditSummary {
   readonly verification_ok: boolean
+  /** The code of the signed checkpoint on the cover, if any, and whether the packet's entries match it. */
+  readonly checkpoint: { readonly code: string; readonly consistent: boolean } | null
   /** The ledger changed between the verification and the report. */
   readonly ledger_moved: boolean
   /** Products whose physical count differs from the expected closing (code and difference in mg). */
@@ -16,7 +18,7 @@ export interface AuditSummary {
   readonly missing_cosigns: number
   readonly late_cosigns: number
   readonly late_witnesses: number
-  /** Exit code the CLI may use: 5 verification failed, 1 something needs attention, 0 clean. */
+  /** Exit code the CLI may use: 5 verification failed or the checkpoint does not match, 1 something needs attention, 0 clean. */
   readonly exit_code: 0 | 1 | 5
 }
 
@@ -50,9 +52,11 @@ export async function summarizeAudit(report: AuditReport): Promise<AuditSummary>
     if (w.witness_late) witnesses++
   }
   const v = report.cover.verification
+  const cp = report.cover.checkpoint
+  const intact = v.ok && (cp === null || cp.consistent)
   const attention = differences.length + notCounted.length + open + overdue + clocks + missing + late + witnesses > 0 || !v.matches_report
   return {
-    verification_ok: v.ok, ledger_moved: !v.matches_report, differences, not_counted: notCounted, open_discrepancies: open, overdue_discrepancies: overdue,
-    loss_clocks_missed: clocks, missing_cosigns: missing, late_cosigns: late, late_witnesses: witnesses, exit_code: !v.ok ? 5 : attention ? 1 : 0,
+    verification_ok: v.ok, checkpoint: cp ? { code: cp.code, consistent: cp.consistent } : null, ledger_moved: !v.matches_report, differences, not_counted: notCounted, open_discrepancies: open, overdue_discrepancies: overdue,
+    loss_clocks_missed: clocks, missing_cosigns: missing, late_cosigns: late, late_witnesses: witnesses, exit_code: !intact ? 5 : attention ? 1 : 0,
   }
 }

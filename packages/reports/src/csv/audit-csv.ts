@@ -140,6 +140,14 @@ function coverRows(report: AuditReport): Pair[] {
     { field: 'verification_head_seq', value: String(v.head?.seq ?? 0) },
     { field: 'verification_head_hash', value: v.head?.hash ?? '' },
     { field: 'verification_matches_report', value: String(v.matches_report) },
+    { field: 'checkpoint_code', value: c.checkpoint?.code ?? '' },
+    { field: 'checkpoint_size', value: c.checkpoint ? String(c.checkpoint.size) : '' },
+    { field: 'checkpoint_root', value: c.checkpoint?.root ?? '' },
+    { field: 'checkpoint_time', value: c.checkpoint?.time ?? '' },
+    { field: 'checkpoint_signed_by', value: c.checkpoint?.signed_by.join(' ') ?? '' },
+    { field: 'checkpoint_basis', value: c.checkpoint?.basis ?? '' },
+    { field: 'checkpoint_consistent', value: c.checkpoint ? String(c.checkpoint.consistent) : '' },
+    { field: 'checkpoint_note', value: c.checkpoint?.note ?? '' },
     ...v.findings.map((f, i) => ({ field: `verification_finding_${i + 1}`, value: `${f.code}${f.seq !== null ? ` at ${f.seq}` : ''}: ${f.message}` })),
     ...c.sections.map((s) => ({ field: `rows_${s.name}`, value: String(s.rows) })),
     ...c.people.map((p) => ({ field: `user_${p.username}`, value: `${p.name} (${p.role})` })),
@@ -158,8 +166,8 @@ function accountabilityColumns(): Array<CsvColumn<AccRow>> {
   return [
     col('product', 'text', (r) => r.p.product), col('substance', 'text', (r) => r.p.substance), col('schedule', 'text', (r) => r.p.schedule),
     col('ndc', 'text', (r) => r.p.ndc), col('location', 'text', (r) => (r.l ? r.l.location : 'ALL')),
-    col('window_opens_kind', 'text', (r) => r.l?.opening_point?.kind ?? ''), col('window_opens_seq', 'integer', (r) => r.l?.opening_point?.seq ?? null), col('window_opens_at', 'time', (r) => r.l?.opening_point?.at ?? null),
-    col('window_closes_kind', 'text', (r) => r.l?.closing_point?.kind ?? ''), col('window_closes_seq', 'integer', (r) => r.l?.closing_point?.seq ?? null), col('window_closes_at', 'time', (r) => r.l?.closing_point?.at ?? null),
+    col('window_opens_kind', 'text', (r) => r.l?.opening_point?.kind ?? ''), col('window_opens_seq', 'integer', (r) => r.l?.opening_point?.seq ?? null), col('window_opens_hash', 'text', (r) => r.l?.opening_point?.hash ?? ''), col('window_opens_at', 'time', (r) => r.l?.opening_point?.at ?? null),
+    col('window_closes_kind', 'text', (r) => r.l?.closing_point?.kind ?? ''), col('window_closes_seq', 'integer', (r) => r.l?.closing_point?.seq ?? null), col('window_closes_hash', 'text', (r) => r.l?.closing_point?.hash ?? ''), col('window_closes_at', 'time', (r) => r.l?.closing_point?.at ?? null),
     ...ACC_LINES.map((k) => col<AccRow>(`${k}_mass`, 'decimal', (r) => amount(r, k)?.mg ?? null)),
     col('mass_unit', 'unit', () => MG),
     ...ACC_LINES.map((k) => col<AccRow>(`${k}_volume`, 'decimal', (r) => amount(r, k)?.ml ?? null)),
@@ -182,7 +190,7 @@ function scheduleColumns(): Array<CsvColumn<ScheduleAccountability>> {
 
 function receiptColumns(): Array<CsvColumn<ReceiptRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('recorded_at', 'time', (r) => r.recorded_at),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('recorded_at', 'time', (r) => r.recorded_at),
     col('product', 'text', (r) => r.product), col('substance', 'text', (r) => r.substance), col('ndc', 'text', (r) => r.ndc), col('strength', 'text', (r) => r.strength),
     col('lot', 'text', (r) => r.lot), col('expires', 'date', (r) => r.expires), col('containers', 'integer', (r) => r.containers),
     col('volume', 'decimal', (r) => r.volume_ml), col('volume_unit', 'unit', () => ML), col('mass', 'decimal', (r) => r.mass_mg), col('mass_unit', 'unit', () => MG),
@@ -195,7 +203,7 @@ function receiptColumns(): Array<CsvColumn<ReceiptRow>> {
 
 function administrationColumns(): Array<CsvColumn<AdministrationRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('recorded_at', 'time', (r) => r.recorded_at),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('recorded_at', 'time', (r) => r.recorded_at),
     col('patient', 'text', (r) => r.patient), col('product', 'text', (r) => r.product), col('lot', 'text', (r) => r.lot), col('container', 'text', (r) => r.container),
     col('location', 'text', (r) => r.location),
     col('given_mass', 'decimal', (r) => r.given_mg), col('drawn_mass', 'decimal', (r) => r.drawn_mg), col('wasted_mass', 'decimal', (r) => r.wasted_mg), col('mass_unit', 'unit', () => MG),
@@ -208,7 +216,7 @@ function administrationColumns(): Array<CsvColumn<AdministrationRow>> {
 
 function wasteColumns(): Array<CsvColumn<WasteRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('recorded_at', 'time', (r) => r.recorded_at),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('recorded_at', 'time', (r) => r.recorded_at),
     col('product', 'text', (r) => r.product), col('lot', 'text', (r) => r.lot), col('container', 'text', (r) => r.container), col('location', 'text', (r) => r.location),
     col('administration_seq', 'integer', (r) => r.administration), col('mass', 'decimal', (r) => r.amount_mg), col('mass_unit', 'unit', () => MG),
     col('volume', 'decimal', (r) => r.amount_ml), col('volume_unit', 'unit', () => ML), col('reason', 'text', (r) => r.reason),
@@ -223,7 +231,7 @@ function wasteColumns(): Array<CsvColumn<WasteRow>> {
 
 function transferColumns(): Array<CsvColumn<TransferRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('product', 'text', (r) => r.product), col('lot', 'text', (r) => r.lot),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('product', 'text', (r) => r.product), col('lot', 'text', (r) => r.lot),
     col('containers', 'integer', (r) => r.containers), col('volume', 'decimal', (r) => r.volume_ml), col('volume_unit', 'unit', () => ML),
     col('mass', 'decimal', (r) => r.mass_mg), col('mass_unit', 'unit', () => MG), col('from', 'text', (r) => r.from), col('to', 'text', (r) => r.to),
     col('by', 'text', (r) => r.by.username), col('by_name', 'text', (r) => r.by.name), col('correction', 'text', (r) => mark(r.correction)), col('corrected_by_seq', 'text', (r) => markBy(r.correction)),
@@ -232,7 +240,7 @@ function transferColumns(): Array<CsvColumn<TransferRow>> {
 
 function disposalColumns(): Array<CsvColumn<DisposalRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('method', 'text', (r) => r.method), col('reason', 'text', (r) => r.reason),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('method', 'text', (r) => r.method), col('reason', 'text', (r) => r.reason),
     col('destruction_method', 'text', (r) => r.destruction?.method ?? ''), col('destruction_place', 'text', (r) => r.destruction?.place ?? ''),
     col('reverse_distributor_name', 'text', (r) => r.reverse_distributor?.name ?? ''), col('reverse_distributor_address', 'text', (r) => r.reverse_distributor?.address ?? ''),
     col('reverse_distributor_dea', 'text', (r) => r.reverse_distributor?.dea_number ?? ''),
@@ -244,7 +252,7 @@ function disposalColumns(): Array<CsvColumn<DisposalRow>> {
 
 function disposalItemColumns(): Array<CsvColumn<{ d: DisposalRow; i: DisposalItemRow }>> {
   return [
-    col('disposal_seq', 'integer', (r) => r.d.seq), col('location', 'text', (r) => r.i.location), col('product', 'text', (r) => r.i.product), col('ndc', 'text', (r) => r.i.ndc),
+    col('disposal_seq', 'integer', (r) => r.d.seq), col('disposal_hash', 'text', (r) => r.d.hash), col('location', 'text', (r) => r.i.location), col('product', 'text', (r) => r.i.product), col('ndc', 'text', (r) => r.i.ndc),
     col('substance', 'text', (r) => r.i.substance), col('strength', 'text', (r) => r.i.strength), col('form', 'text', (r) => r.i.form), col('lot', 'text', (r) => r.i.lot),
     col('package_volume', 'decimal', (r) => r.i.package_ml), col('full_packages', 'integer', (r) => r.i.full_packages), col('container', 'text', (r) => r.i.container ?? ''),
     col('partial_volume', 'decimal', (r) => r.i.partial_ml), col('total_volume', 'decimal', (r) => r.i.total_ml), col('volume_unit', 'unit', () => ML),
@@ -254,7 +262,7 @@ function disposalItemColumns(): Array<CsvColumn<{ d: DisposalRow; i: DisposalIte
 
 function lossColumns(): Array<CsvColumn<LossRow>> {
   return [
-    col('loss', 'text', (r) => r.id), col('seq', 'integer', (r) => r.seq), col('opened_by', 'text', (r) => r.opened_by), col('discrepancy', 'text', (r) => r.discrepancy ?? ''),
+    col('loss', 'text', (r) => r.id), col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('opened_by', 'text', (r) => r.opened_by), col('discrepancy', 'text', (r) => r.discrepancy ?? ''),
     col('type', 'text', (r) => r.type), col('discovered_at', 'time', (r) => r.discovered_at), col('note', 'text', (r) => r.note), col('recorded_by', 'text', (r) => r.recorded_by.username),
     col('notice_due', 'time', (r) => r.notice_due), col('notice_seq', 'integer', (r) => r.notice?.seq ?? null), col('notice_at', 'time', (r) => r.notice?.at ?? null),
     col('notice_method', 'text', (r) => r.notice?.method ?? ''), col('notice_to', 'text', (r) => r.notice?.to ?? ''), col('notice_status', 'text', (r) => r.notice_status),
@@ -266,7 +274,7 @@ function lossColumns(): Array<CsvColumn<LossRow>> {
 
 function lossItemColumns(): Array<CsvColumn<{ l: LossRow; i: LossRow['items'][number] }>> {
   return [
-    col('loss', 'text', (r) => r.l.id), col('location', 'text', (r) => r.i.location), col('product', 'text', (r) => r.i.product), col('ndc', 'text', (r) => r.i.ndc),
+    col('loss', 'text', (r) => r.l.id), col('loss_seq', 'integer', (r) => r.l.seq), col('loss_hash', 'text', (r) => r.l.hash), col('location', 'text', (r) => r.i.location), col('product', 'text', (r) => r.i.product), col('ndc', 'text', (r) => r.i.ndc),
     col('lot', 'text', (r) => r.i.lot), col('containers', 'integer', (r) => r.i.containers), col('container', 'text', (r) => r.i.container ?? ''),
     col('volume', 'decimal', (r) => r.i.amount_ml), col('volume_unit', 'unit', () => ML), col('mass', 'decimal', (r) => r.i.amount_mg), col('mass_unit', 'unit', () => MG),
   ]
@@ -274,7 +282,7 @@ function lossItemColumns(): Array<CsvColumn<{ l: LossRow; i: LossRow['items'][nu
 
 function countColumns(): Array<CsvColumn<CountRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('location', 'text', (r) => r.location),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('location', 'text', (r) => r.location),
     col('counted_by', 'text', (r) => r.counted_by.username), col('witness', 'text', (r) => r.witness?.username ?? ''), col('based_on_seq', 'integer', (r) => r.based_on_seq),
     col('blind', 'text', (r) => r.blind), col('tolerance', 'decimal', (r) => r.tolerance_ml), col('tolerance_unit', 'unit', () => ML),
     col('lines', 'integer', (r) => r.items), col('discrepancies', 'text', (r) => r.discrepancies.join(' ')),
@@ -283,7 +291,7 @@ function countColumns(): Array<CsvColumn<CountRow>> {
 
 function countItemColumns(): Array<CsvColumn<CountItemRow>> {
   return [
-    col('count_seq', 'integer', (r) => r.count_seq), col('occurred_at', 'time', (r) => r.occurred_at), col('location', 'text', (r) => r.location), col('type', 'text', (r) => r.type),
+    col('count_seq', 'integer', (r) => r.count_seq), col('count_hash', 'text', (r) => r.count_hash), col('occurred_at', 'time', (r) => r.occurred_at), col('location', 'text', (r) => r.location), col('type', 'text', (r) => r.type),
     col('product', 'text', (r) => r.product), col('lot', 'text', (r) => r.lot), col('container', 'text', (r) => r.container ?? ''),
     col('expected', 'decimal', (r) => r.expected), col('counted', 'decimal', (r) => r.counted), col('difference', 'decimal', (r) => r.difference), col('unit', 'unit', (r) => r.unit),
     col('estimated', 'text', (r) => r.estimated), col('discrepancy', 'text', (r) => r.discrepancy ?? ''),
@@ -292,7 +300,7 @@ function countItemColumns(): Array<CsvColumn<CountItemRow>> {
 
 function discrepancyColumns(): Array<CsvColumn<DiscrepancyRow>> {
   return [
-    col('id', 'text', (r) => r.id), col('found_by_kind', 'text', (r) => r.found_by.kind), col('found_by_seq', 'integer', (r) => r.found_by.seq), col('found_at', 'time', (r) => r.found_by.at),
+    col('id', 'text', (r) => r.id), col('found_by_kind', 'text', (r) => r.found_by.kind), col('found_by_seq', 'integer', (r) => r.found_by.seq), col('found_by_hash', 'text', (r) => r.found_by.hash), col('found_at', 'time', (r) => r.found_by.at),
     col('location', 'text', (r) => r.location), col('type', 'text', (r) => r.type), col('product', 'text', (r) => r.product), col('lot', 'text', (r) => r.lot),
     col('container', 'text', (r) => r.container ?? ''), col('expected', 'decimal', (r) => r.expected), col('counted', 'decimal', (r) => r.counted),
     col('difference', 'decimal', (r) => r.difference), col('unit', 'unit', (r) => r.unit), col('due', 'time', (r) => r.due), col('status', 'text', (r) => r.status),
@@ -304,7 +312,7 @@ function discrepancyColumns(): Array<CsvColumn<DiscrepancyRow>> {
 
 function correctionColumns(): Array<CsvColumn<CorrectionRow>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('occurred_at', 'time', (r) => r.occurred_at), col('by', 'text', (r) => r.by.username), col('witness', 'text', (r) => r.witness?.username ?? ''),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('occurred_at', 'time', (r) => r.occurred_at), col('by', 'text', (r) => r.by.username), col('witness', 'text', (r) => r.witness?.username ?? ''),
     col('corrects_seq', 'integer', (r) => r.corrects), col('corrects_kind', 'text', (r) => r.corrects_kind), col('action', 'text', (r) => r.action), col('reason', 'text', (r) => r.reason),
     col('changes', 'text', (r) => r.changes.map((c) => `${c.field}: ${c.original} -> ${c.corrected}`).join('; ')),
     col('original', 'text', (r) => r.original), col('corrected', 'text', (r) => r.corrected ?? 'VOID'),
@@ -313,7 +321,7 @@ function correctionColumns(): Array<CsvColumn<CorrectionRow>> {
 
 function inventoryColumns(): Array<CsvColumn<InventoryRecord>> {
   return [
-    col('seq', 'integer', (r) => r.seq), col('type', 'text', (r) => r.type), col('at', 'text', (r) => r.at), col('taken_at', 'time', (r) => r.taken_at),
+    col('seq', 'integer', (r) => r.seq), col('hash', 'text', (r) => r.hash), col('type', 'text', (r) => r.type), col('at', 'text', (r) => r.at), col('taken_at', 'time', (r) => r.taken_at),
     col('registrant_name', 'text', (r) => r.registrant.name), col('registrant_address', 'text', (r) => r.registrant.address), col('dea_number', 'text', (r) => r.registrant.dea_number),
     col('based_on_seq', 'integer', (r) => r.based_on_seq), col('zero', 'text', (r) => r.zero), col('taken_by', 'text', (r) => r.taken_by.username),
     col('witness', 'text', (r) => r.witness?.username ?? ''), col('items', 'integer', (r) => r.items.length), col('discrepancies', 'text', (r) => r.discrepancies.join(' ')),
@@ -322,7 +330,7 @@ function inventoryColumns(): Array<CsvColumn<InventoryRecord>> {
 
 function inventoryItemColumns(): Array<CsvColumn<{ inv: InventoryRecord; i: InventoryItemRow }>> {
   return [
-    col('inventory_seq', 'integer', (r) => r.inv.seq), col('location', 'text', (r) => r.i.location), col('product', 'text', (r) => r.i.product), col('substance', 'text', (r) => r.i.substance),
+    col('inventory_seq', 'integer', (r) => r.inv.seq), col('inventory_hash', 'text', (r) => r.inv.hash), col('location', 'text', (r) => r.i.location), col('product', 'text', (r) => r.i.product), col('substance', 'text', (r) => r.i.substance),
     col('schedule', 'text', (r) => r.i.schedule), col('strength', 'text', (r) => r.i.strength), col('form', 'text', (r) => r.i.form), col('container_volume', 'decimal', (r) => r.i.container_ml),
     col('ndc', 'text', (r) => r.i.ndc), col('lot', 'text', (r) => r.i.lot), col('type', 'text', (r) => r.i.type), col('container', 'text', (r) => r.i.container ?? ''),
     col('sealed', 'integer', (r) => r.i.sealed), col('open_volume', 'decimal', (r) => r.i.open_ml), col('estimated', 'text', (r) => r.i.estimated),

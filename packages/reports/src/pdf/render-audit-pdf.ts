@@ -6,6 +6,7 @@ import type { ReportProgress } from '../audit/ledger-index.ts'
 import { grouped, signed } from '../format/display.ts'
 import { localDateTime } from '../format/local-time.ts'
 import { documentFrame } from './audit-frame.ts'
+import { drawCheckpointBlock } from './draw-checkpoint.ts'
 import { type PdfColumn, type PdfRow, type PdfWriter, renderTwoPass } from './pdf-writer.ts'
 
 export interface AuditPdfOptions {
@@ -111,6 +112,7 @@ async function drawCover(w: PdfWriter, report: AuditReport, anchors: ReadonlyArr
   ], { labelWidth: 130 })
   if (!v.matches_report) w.paragraph('WARNING: the ledger changed between verification and this packet. Generate it again.', { font: 'Helvetica-Bold' })
   for (const note of c.notes.filter((n) => n.startsWith('VERIFICATION FAILED'))) w.paragraph(note, { font: 'Helvetica-Bold' })
+  drawCoverCheckpoint(w, report)
   const page = (title: string) => String(anchors.find((a) => a.title === title)?.page ?? '')
   const rowsOf = (name: string) => String(c.sections.find((s) => s.name === name)?.rows ?? '')
   const contents: Array<[string, string]> = [
@@ -128,9 +130,26 @@ async function drawCover(w: PdfWriter, report: AuditReport, anchors: ReadonlyArr
   await w.table([{ header: 'Section', width: 5 }, { header: 'Records', width: 2, align: 'right' }, { header: 'Page', width: 1, align: 'right' }],
     contents.map(([title, n]) => ({ cells: [title, n, page(title)] })), { title: 'Contents', size: 7.5 })
   w.heading('Notes', 10.5, 30)
-  for (const n of c.notes.filter((x) => !x.startsWith('VERIFICATION FAILED'))) w.paragraph(`- ${n}`, { size: 8, gap: 1 })
+  for (const n of c.notes.filter((x) => !x.startsWith('VERIFICATION FAILED') && !x.startsWith('CHECKPOINT MISMATCH'))) w.paragraph(`- ${n}`, { size: 8, gap: 1 })
   w.y += 4
   await w.table([{ header: 'Username', width: 2 }, { header: 'Name', width: 4 }, { header: 'Role', width: 2 }], c.people.map((p) => ({ cells: [p.username, p.name, p.role] })), { title: 'People with an account on this ledger', size: 7.5, keepTogether: true })
+}
+
+/** The signed checkpoint the packet is consistent with, with its QR code; or why there is none. */
+function drawCoverCheckpoint(w: PdfWriter, report: AuditReport): void {
+  const c = report.cover
+  const cp = c.checkpoint
+  if (!cp) {
+    w.paragraph('Signed checkpoint: none. No checkpoint had been signed for this ledger; generate the packet with --by (a user with a signing key signs one), or sign one with `csledger checkpoint`.', { size: 8.5 })
+    return
+  }
+  const head = c.ledger.head?.seq ?? 0
+  const relation = cp.basis === 'signed-now'
+    ? `Signed for this packet when it was generated. The packet was built from entries 1-${head}; their Merkle root is the signed root.`
+    : `The newest checkpoint this ledger keeps${c.verification.ok ? ', which verification accepted' : ''}. The packet was built from entries 1-${head}, and entries 1-${cp.size} have exactly the signed root: the ledger extends it.`
+  const warning = cp.consistent ? undefined : c.notes.find((n) => n.startsWith('CHECKPOINT MISMATCH'))
+  w.y += 2
+  drawCheckpointBlock(w, cp, { timezone: c.period.timezone, relation: cp.consistent ? relation : 'The packet\'s entries do NOT match this checkpoint.', ...(warning ? { warning } : {}) })
 }
 
 // ---- accountability ----

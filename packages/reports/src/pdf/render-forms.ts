@@ -4,6 +4,7 @@ import type { PrintableHeader } from '../printables/printable-context.ts'
 import { grouped } from '../format/display.ts'
 import { localDateOf, localDateTime } from '../format/local-time.ts'
 import { documentFrame } from './audit-frame.ts'
+import { drawCheckpointBlock } from './draw-checkpoint.ts'
 import { type PdfWriter, renderTwoPass } from './pdf-writer.ts'
 import { drawInventoryBody } from './render-audit-pdf.ts'
 
@@ -158,6 +159,18 @@ export function writeCountSheetPdf(s: CountSheetDocument, sink: Writable): Promi
     { minRowHeight: 22, empty: 'The ledger expects nothing at this location: write down anything found.' })
     w.paragraph('Anything found that is not listed (write it here):', { size: 8.5, gap: 30 })
     w.signatureLines(['Counted by', 'Witness'])
+    // After the count, csledger signs a checkpoint and prints its code: written here, it ties this
+    // paper to the ledger as the count left it.
+    w.paragraph('Checkpoint code csledger printed after recording this count (copy it here): ______________________________', { size: 8.5, gap: 10 })
+    if (s.checkpoint) {
+      const cp = s.checkpoint
+      drawCheckpointBlock(w, cp, {
+        timezone: s.timezone, side: 104,
+        relation: cp.basis === 'signed-now'
+          ? `The ledger as this sheet was printed (entries 1-${cp.size}), signed by ${cp.signed_by.join(' and ')}. Keep the sheet: whoever holds it can later prove those entries were not rewritten.`
+          : `The newest checkpoint the ledger keeps, which it still extends (entries 1-${cp.size}). Keep the sheet: whoever holds it can later prove those entries were not rewritten.`,
+      })
+    }
   })
 }
 export function renderCountSheetPdf(s: CountSheetDocument): Promise<Buffer> { return toBuffer((x) => writeCountSheetPdf(s, x)) }

@@ -2,6 +2,7 @@ import { type CountSheet, type Entry, InputError, type LossData, type ProductDat
 import type { DisposalRow, InventoryRecord, LossRow } from '../audit/audit-report.ts'
 import { disposalRow, form, inventoryRecord, lossRow, strength } from '../audit/audit-rows.ts'
 import type { AuditSource } from '../source/audit-source.ts'
+import { type CheckpointGiven, type CheckpointStamp, checkpointStamp } from '../checkpoint/checkpoint-stamp.ts'
 import { type PrintOptions, type PrintableHeader, printableContext } from './printable-context.ts'
 
 /** A formal inventory on its own, to print and sign (21 CFR 1304.11 layout). */
@@ -31,6 +32,8 @@ export interface CountSheetDocument extends PrintableHeader {
   /** The ledger position the sheet was made at: give it back with the count (`csledger count --based-on`). */
   readonly based_on_seq: number
   readonly lines: ReadonlyArray<{ readonly type: 'sealed' | 'open'; readonly product: string; readonly substance: string; readonly strength: string; readonly form: string; readonly ndc: string; readonly lot: string; readonly container: string | null }>
+  /** The signed checkpoint of the ledger as the sheet was printed (or the newest the ledger extends); null when there is none. */
+  readonly checkpoint: CheckpointStamp | null
 }
 
 /**
@@ -100,6 +103,8 @@ export interface CountSheetInput extends PrintOptions {
   readonly sheet: CountSheet
   readonly products: ReadonlyArray<Pick<ProductData, 'code' | 'substance' | 'ndc' | 'concentration_mg_per_ml' | 'volume_ml' | 'dose_form'>>
   readonly head: { readonly seq: number; readonly hash: string } | null
+  /** A checkpoint to print on the sheet (signed as it is printed, or the newest one the ledger still extends). */
+  readonly checkpoint?: CheckpointGiven | null
 }
 
 /**
@@ -116,7 +121,7 @@ export function buildCountSheet(input: CountSheetInput): CountSheetDocument {
   }
   return {
     registrant: input.registrant, timezone: input.timezone, head: input.head, generated_at: new Date(input.generatedAt).toISOString(), generated_by: input.generatedBy,
-    location: input.location, based_on_seq: input.sheet.based_on_seq,
+    location: input.location, based_on_seq: input.sheet.based_on_seq, checkpoint: input.checkpoint ? checkpointStamp(input.checkpoint) : null,
     lines: [
       ...input.sheet.sealed.map((s) => ({ type: 'sealed' as const, product: s.product, lot: s.lot, container: null, ...describe(s.product) })),
       ...input.sheet.open.map((c) => ({ type: 'open' as const, product: c.product, lot: c.lot, container: c.container, ...describe(c.product) })),

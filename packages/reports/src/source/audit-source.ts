@@ -72,5 +72,20 @@ export function sourceFromJsonl(lines: () => AsyncIterable<string>): AuditSource
 
 /** Parses a row's entry. */
 export function parseEntry(row: SourceRow): Entry {
-  return JSON.parse(row.canonical) as Entry
+  const entry = JSON.parse(row.canonical) as Entry
+  hashes.set(entry, row.hash)
+  return entry
+}
+
+/** The stored hash of each entry parsed from a source row, kept beside it (not in it: an entry is exactly what was hashed). */
+const hashes = new WeakMap<Entry, string>()
+
+/**
+ * The hash of an entry read by {@link parseEntry}: each audit row carries its entry's seq and hash,
+ * so a row in a CSV file can be matched to the chain (docs/reports.md).
+ */
+export function entryHash(entry: Entry): string {
+  const hash = hashes.get(entry)
+  if (hash === undefined) throw new Error(`entry ${entry.seq} was not read through parseEntry, so its hash is not known`)
+  return hash
 }
