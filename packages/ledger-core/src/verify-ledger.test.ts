@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { givenClinic, ledger } from './testing/index.ts'
+import type { LedgerStore } from './store/ledger-store.ts'
+import { verifyLedger } from './verify-ledger.ts'
 
 // Every kind of entry, including a correction and a co-signature.
 const fullDay = ledger`
@@ -53,5 +55,35 @@ describe('verifyLedger', () => {
     expect(lines).toHaveLength((await clinic.head())!.seq)
     const last = JSON.parse(lines.at(-1)!) as { entry: { seq: number }; hash: string }
     expect(last.hash).toBe((await clinic.head())!.hash)
+  })
+})
+
+describe('verifyLedger while someone appends', () => {
+  it('given an append while verify streams the entries (as a snapshot, like SQLite\'s), then it verifies the ledger as it stood when verify started, without false findings', async () => {
+    const clinic = await givenClinic(fullDay).build()
+    const startHead = (await clinic.head())!
+    const inner = clinic.store
+    let appended = false
+    // The store streams the rows that existed when the stream started (a read snapshot) and,
+    // after the first row, a nurse records a dose: its projections are written before verify
+    // reads the stored ones.
+    const store: LedgerStore = Object.create(inner, {
+      entryRows: {
+        value: (range?: { fromSeq?: number; toSeq?: number }) => (async function* () {
+          const snapshot = []
+          for await (const row of inner.entryRows({ ...range, toSeq: Math.min(range?.toSeq ?? Infinity, (await inner.read().head())?.seq ?? 0) })) snapshot.push(row)
+          for (const row of snapshot) {
+            yield row
+            if (!appended) { appended = true; await clinic.run('administer C-0001 dose=10mg patient=P-2001') }
+          }
+        })(),
+      },
+    })
+    const report = await verifyLedger(store)
+    expect(appended).toBe(true)
+    expect((await clinic.head())!.seq).toBe(startHead.seq + 1)
+    expect(report).toEqual({ ok: true, entries: startHead.seq, head: { seq: startHead.seq, hash: startHead.hash }, ledger_id: startHead.ledger_id, findings: [] })
+    // Once nobody writes, the next run covers the new entry too.
+    expect(await verifyLedger(inner)).toMatchObject({ ok: true, entries: startHead.seq + 1 })
   })
 })

@@ -38,7 +38,9 @@ export interface VerifyOptions {
 /**
  * Verifies a stored ledger: recomputes every hash, checks seq/prev_hash continuity and the row
  * columns, replays the entries into fresh projections and compares them with the stored ones.
- * Never throws for what it finds: findings are data.
+ * Never throws for what it finds: findings are data. It verifies the ledger as it stood when it
+ * started (entries up to the head read then): entries appended while it runs are left to the next
+ * run, and so are their projection writes.
  *
  * @example
  * const report = await verifyLedger(store, { expectedHead: { seq: 120, hash } })
@@ -53,9 +55,9 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   // Signatures and checkpoints (docs/signatures.md): signature rows are merged in by seq, and the
   // Merkle root is kept at every size a checkpoint names.
   const signatures = new SignatureChecker()
-  // Entries up to the head as verify starts have their signatures in the stream; for any appended
-  // while verify runs, the stream may have run dry before they were written.
-  const sigRows = new SignatureStream(store, (await store.read().head())?.seq ?? 0)
+  // The ledger as it stands now: entries appended while verify runs are not part of this run.
+  const startHead = (await store.read().head())?.seq ?? 0
+  const sigRows = new SignatureStream(store)
   let sawSignature = false
   const stored: Array<{ label: string; note: string }> = []
   let n = 0
@@ -67,7 +69,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
   const roots = new Map<number, Uint8Array>()
   if (wanted.has(0)) roots.set(0, frontier.root())
   const leaves = given.length > 0 ? new PackedLeaves() : null
-  for await (const row of store.entryRows()) {
+  for await (const row of startHead > 0 ? store.entryRows({ toSeq: startHead }) : []) {
     const entry = chain.push(row)
     if (options.expectedHead && row.seq === options.expectedHead.seq) hashAtExpected = row.hash
     const contentHash = hashCanonical(row.canonical)
@@ -117,7 +119,14 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     findings.push(...r.findings)
   }
   findings.push(...replayFindings)
-  if (chainFindings === 0 && replayFindings.length === 0) findings.push(...compareProjections(rebuilt.snapshot(), await store.projectionRows()), ...(await history.finish()))
+  if (chainFindings === 0 && replayFindings.length === 0) {
+    // The stored projections are the current ones: comparable only if nothing was appended since
+    // verify started. If something was, the history up to the start (every write, seq by seq)
+    // has been compared, which is the same statement about the ledger as it stood then.
+    const moved = ((await store.read().head())?.seq ?? 0) !== startHead
+    if (!moved) findings.push(...compareProjections(rebuilt.snapshot(), await store.projectionRows()))
+    findings.push(...(await history.finish(moved ? startHead : undefined)))
+  }
   const extra: { signatures?: SignatureSummary; checkpoints?: CheckpointVerdict[] } = {}
   if (sawSignature || signatures.directory.signingSince !== null) extra.signatures = signatures.summary
   if (verdicts.length > 0) extra.checkpoints = verdicts
@@ -126,19 +135,14 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
 
 /**
  * Entry signatures read in step with the entries. Signatures commit with their entry, so the
- * signatures of every entry up to the head at the start are in the stream; for an entry appended
- * while verify runs, after the stream ran dry, they are read for that entry alone.
+ * signatures of every entry up to the head at the start (all that verify reads) are in the stream.
  */
 class SignatureStream {
-  readonly #store: LedgerStore
-  readonly #startHead: number
   readonly #it: AsyncIterator<EntrySignature>
   #next: EntrySignature | null | undefined
   #dry = false
 
-  constructor(store: LedgerStore, startHead: number) {
-    this.#store = store
-    this.#startHead = startHead
+  constructor(store: LedgerStore) {
     this.#it = signatureRowsOf(store)[Symbol.asyncIterator]()
   }
 
@@ -150,9 +154,6 @@ class SignatureStream {
     if (!this.#dry) {
       for (let x = await this.#peek(); x && x.seq <= seq; x = await this.#peek()) { place(x); this.#next = undefined }
       if (this.#next === null) this.#dry = true
-    }
-    if (this.#dry && seq > this.#startHead && mine.length === 0) {
-      for await (const x of signatureRowsOf(this.#store, { fromSeq: seq, toSeq: seq })) place(x)
     }
     return { mine, misplaced }
   }
@@ -205,9 +206,10 @@ class HistoryComparer {
     }
   }
 
-  async finish(): Promise<Finding[]> {
+  /** Reports stored history past the last entry replayed, except writes after `appendedAfter` (entries appended while verifying). */
+  async finish(appendedAfter?: number): Promise<Finding[]> {
     const extra = await this.#peek()
-    if (extra) this.#add({ code: 'HISTORY_MISMATCH', seq: extra.seq, message: `stored history has writes for entry ${extra.seq}, beyond the last entry` })
+    if (extra && !(appendedAfter !== undefined && extra.seq > appendedAfter)) this.#add({ code: 'HISTORY_MISMATCH', seq: extra.seq, message: `stored history has writes for entry ${extra.seq}, beyond the last entry` })
     return this.findings
   }
 
