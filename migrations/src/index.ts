@@ -3,6 +3,7 @@ import { createLedger } from './0001-create-ledger.ts'
 import { appendOnlyTriggers } from './0002-append-only-triggers.ts'
 import { continuityRefusesReplace } from './0003-continuity-refuses-replace.ts'
 import { signaturesAndCheckpoints } from './0004-signatures-and-checkpoints.ts'
+import { openContainerIndex } from './0005-open-container-index.ts'
 
 /** Every SQLite migration, in order. Names are permanent: a database records the ones applied. */
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -10,6 +11,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0002-append-only-triggers': appendOnlyTriggers,
   '0003-continuity-refuses-replace': continuityRefusesReplace,
   '0004-signatures-and-checkpoints': signaturesAndCheckpoints,
+  '0005-open-container-index': openContainerIndex,
 })
 
 /** A static provider (no runtime import of files): kysely's Migrator reads the list above. */

@@ -19,7 +19,7 @@ describe('a v1 ledger opened by the signing csledger', () => {
     const db = tmp.file('old.db')
     await buildSampleLedger(db)
     const d = new Database(db)
-    d.exec("DROP TABLE entry_signature; DROP TABLE checkpoint; DELETE FROM kysely_migration WHERE name = '0004-signatures-and-checkpoints'; ALTER TABLE credential DROP COLUMN sealed_key")
+    d.exec("DROP TABLE entry_signature; DROP TABLE checkpoint; DROP INDEX projection_open_container; DELETE FROM kysely_migration WHERE name IN ('0004-signatures-and-checkpoints', '0005-open-container-index'); ALTER TABLE credential DROP COLUMN sealed_key")
     const before = d.prepare('SELECT * FROM ledger_entry ORDER BY seq').all() as Array<{ seq: number }>
     d.close()
     const env = { CSLEDGER_PASSPHRASE: SAMPLE_PASSPHRASE, CSLEDGER_WITNESS_PASSPHRASE: SAMPLE_PASSPHRASE, CSLEDGER_NEW_PASSPHRASE: SAMPLE_PASSPHRASE }

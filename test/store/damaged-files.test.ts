@@ -47,7 +47,7 @@ async function expectOpenRefused(file: string, options: Parameters<typeof openSq
 /** A ledger as an older csledger left it: migration 0002 (the triggers) not yet applied. */
 function olderSchemaLedger(name: string): string {
   const file = copyOfLedger(name)
-  runSqliteShell(file, `${DROP_GUARD_TRIGGERS_SQL}\nDELETE FROM kysely_migration WHERE name IN ('0002-append-only-triggers', '0003-continuity-refuses-replace', '0004-signatures-and-checkpoints');`)
+  runSqliteShell(file, `${DROP_GUARD_TRIGGERS_SQL}\nDROP INDEX projection_open_container;\nDELETE FROM kysely_migration WHERE name IN ('0002-append-only-triggers', '0003-continuity-refuses-replace', '0004-signatures-and-checkpoints', '0005-open-container-index');`)
   return file
 }
 

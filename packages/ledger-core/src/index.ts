@@ -15,7 +15,7 @@ export { ENTRY_FORMAT, ENTRY_HASH_DOMAIN_V1, GENESIS_PREV_HASH, hashCanonical, h
 export { ChainVerifier } from './chain/verify-chain.ts'
 export type { ExpectedHead } from './chain/verify-chain.ts'
 export type { Finding } from './chain/finding.ts'
-export { PROJECTION_KINDS, REGISTRANT_KEY, lotKey, stockKey } from './state/projections.ts'
+export { PROJECTION_KINDS, REGISTRANT_KEY, lotKey, openContainersOf, stockKey } from './state/projections.ts'
 export type * from './state/projections.ts'
 export { MemoryProjections } from './state/memory-projections.ts'
 export { CORRECTABLE_KINDS, effectiveData, evolve } from './state/evolve.ts'

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import { AuthError, InputError, IntegrityError } from './errors.ts'
 import { localDate } from './clocks.ts'
-import { REGISTRANT_KEY } from './state/projections.ts'
+import { REGISTRANT_KEY, openContainersOf } from './state/projections.ts'
 import { MIN_PASSPHRASE_LENGTH, hashPassphrase, verifyPassphrase } from './auth/passphrase.ts'
 import { type NewSigningCredential, createSigningCredential, openSigningCredential, sealCredential } from './auth/signing-credential.ts'
 import { type SignatureRole, type EntrySignature, signEntryHash } from './signing/entry-signature.ts'
@@ -231,7 +231,7 @@ export class Ledger {
     const products = await read.list('product')
     const head = (await read.head())?.seq ?? 0
     if (filter.asOf === undefined) {
-      return { as_of_seq: head, rows: buildBalance(await read.list('stock'), await read.list('container'), products, filter) }
+      return { as_of_seq: head, rows: buildBalance(await read.list('stock'), await openContainersOf(read), products, filter) }
     }
     let seq: number
     if (typeof filter.asOf === 'number') {

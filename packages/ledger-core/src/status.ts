@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js'
 import { addDaysToDate, hoursBetween, localDate } from './clocks.ts'
 import { settingNumber } from './settings.ts'
 import type { ProjectionView } from './state/projections.ts'
-import { REGISTRANT_KEY } from './state/projections.ts'
+import { REGISTRANT_KEY, openContainersOf } from './state/projections.ts'
 
 /** The PIC's start-of-day screen, as data. Every list is sorted most urgent first. */
 export interface StatusReport {
@@ -49,7 +49,7 @@ export async function buildStatus(view: ProjectionView, now: Date): Promise<Stat
     id: l.id, type: l.type, discovered_at: l.discovered_at, notice_due: l.notice_due, notice: l.notice?.at ?? null, notice_overdue: !l.notice && l.notice_due < iso,
     form106_due: l.form106_due, filing: l.filing?.confirmation ?? null, form106_overdue: !l.filing && l.form106_due < iso,
   })).sort((a, b) => cmp(nextDue(a), nextDue(b)) || cmp(a.id, b.id))
-  const openContainers = (await view.list('container')).filter((c) => c.status === 'open')
+  const openContainers = await openContainersOf(view)
   const beyond_use = openContainers.filter((c) => c.beyond_use !== null && c.beyond_use < today)
     .map((c) => ({ container: c.container, product: c.product, lot: c.lot, location: c.location, beyond_use: c.beyond_use!, remaining_ml: c.remaining_ml }))
   const stock = await view.list('stock')

@@ -36,7 +36,7 @@ describe('openSqliteStore on a real file', () => {
       'checkpoint_no_delete', 'checkpoint_no_update', 'entry_signature_no_delete', 'entry_signature_no_update', 'entry_signature_with_entry',
       'ledger_entry_continuity', 'ledger_entry_no_delete', 'ledger_entry_no_update',
     ])
-    expect(names('index')).toEqual(['ledger_entry_kind', 'ledger_entry_occurred_at', 'ledger_entry_recorded_at'])
+    expect(names('index')).toEqual(['ledger_entry_kind', 'ledger_entry_occurred_at', 'ledger_entry_recorded_at', 'projection_open_container'])
     expect(migrations.map((m) => m.name)).toEqual([...SQLITE_MIGRATION_NAMES])
     expect(journalMode).toBe('wal')
   })

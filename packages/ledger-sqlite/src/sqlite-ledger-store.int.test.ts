@@ -7,6 +7,7 @@ import {
 import { SAMPLE_PASSPHRASE, type SampleLedger, TEST_KDF, buildSampleLedger, tickingClock } from '../../../test/support/build-sample-ledger.ts'
 import { makeTempDir } from '../../../test/support/make-temp-dir.ts'
 import { openSqliteStore } from './open-sqlite-store.ts'
+import { OPEN_CONTAINERS_SQL } from './statements.ts'
 import type { SqliteLedgerStore } from './sqlite-ledger-store.ts'
 
 // The SQLite store on real temp-dir files written through the library (the sample clinic ledger of
@@ -227,5 +228,30 @@ describe('stored projections', () => {
        WHERE h.seq = (SELECT max(seq) FROM projection_history WHERE kind = h.kind AND key = h.key) ORDER BY h.kind, h.key`,
     ).all()
     expect(latest).toEqual(store.database.prepare('SELECT kind, key, seq, value FROM projection ORDER BY kind, key').all())
+  })
+})
+
+describe('the open containers, through their index (migration 0005)', () => {
+  const open = async (s: SqliteLedgerStore) => (await s.read().list('container')).filter((c) => c.status === 'open')
+
+  it('given the sample, then openContainers is exactly the open containers of list, in key order, read through the partial index', async () => {
+    const got = await store.read().openContainers!()
+    expect(got.map((c) => c.container)).toEqual(['C-0001', 'C-0002'])
+    expect(got).toEqual(await open(store))
+    const plan = store.database.prepare(`EXPLAIN QUERY PLAN ${OPEN_CONTAINERS_SQL}`).all() as Array<{ detail: string }>
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING INDEX projection_open_container/)
+  })
+
+  it('given a container emptied by its remainder\'s waste, then it leaves the index in the same commit, and the balance and count sheet follow', async () => {
+    const L = ledger(store)
+    const nurse = await L.authenticate('nurse', SAMPLE_PASSPHRASE)
+    const doc = await L.authenticate('doc', SAMPLE_PASSPHRASE)
+    const mid = (await store.read().get('container', 'C-0002'))!
+    await L.waste({ container: 'C-0002', amount: `${mid.remaining_ml}mL`, reason: 'vial discarded at close', witness: doc, by: nurse })
+    expect((await store.read().get('container', 'C-0002'))!.status).not.toBe('open')
+    expect((await store.read().openContainers!()).map((c) => c.container)).toEqual(['C-0001'])
+    expect(await store.read().openContainers!()).toEqual(await open(store))
+    expect((await L.balance()).rows.flatMap((r) => r.open.map((o) => o.container))).toEqual(['C-0001'])
+    expect((await L.countSheet('SAFE-1')).open.map((c) => c.container)).toEqual(['C-0001'])
   })
 })

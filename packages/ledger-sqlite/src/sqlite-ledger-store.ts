@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import BetterSqlite3 from 'better-sqlite3'
 import {
-  type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
+  type ChainHead, type ContainerState, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
   type ReadView, type StoredEntry, type WriteTransaction, type Finding, type EntrySignature, type CheckpointRecord, ConflictError, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapSqliteError } from './sqlite-errors.ts'
@@ -159,6 +159,7 @@ export class SqliteLedgerStore implements LedgerStore {
         return text === null ? undefined : (JSON.parse(text) as Projections[K])
       },
       list: async <K extends ProjectionKind>(kind: K) => g(() => st.listProjection.all(kind)).map((r) => JSON.parse(r.value) as Projections[K]),
+      openContainers: async () => g(() => st.listOpenContainers.all()).map((r) => JSON.parse(r.value) as ContainerState),
       head: async (): Promise<ChainHead | null> => g(() => st.head.get()) ?? null,
       entry: async (seq: number) => {
         const r = g(() => st.entryBySeq.get(seq))

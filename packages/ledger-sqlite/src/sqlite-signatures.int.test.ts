@@ -107,7 +107,7 @@ describe('a ledger written before signing existed (migrations 0001-0003 only)', 
   it('given it opened by this version, then 0004 is applied, nothing recorded changes, and it verifies without signature findings', async () => {
     const file = copy(legacy)
     const db = new Database(file)
-    db.exec("DROP TABLE entry_signature; DROP TABLE checkpoint; DELETE FROM kysely_migration WHERE name = '0004-signatures-and-checkpoints'")
+    db.exec("DROP TABLE entry_signature; DROP TABLE checkpoint; DROP INDEX projection_open_container; DELETE FROM kysely_migration WHERE name IN ('0004-signatures-and-checkpoints', '0005-open-container-index')")
     db.exec('ALTER TABLE credential DROP COLUMN sealed_key')
     const entriesBefore = db.prepare('SELECT * FROM ledger_entry ORDER BY seq').all()
     db.close()

@@ -5,6 +5,14 @@ import type BetterSqlite3 from 'better-sqlite3'
  * synchronously through better-sqlite3 (see docs/adr/0003-sqlite-write-path.md): an append is a
  * handful of sub-millisecond statements inside BEGIN IMMEDIATE, with no promise hops in between.
  */
+/**
+ * The open containers, through the partial index of migration 0005. Named with INDEXED BY: without
+ * statistics SQLite's planner prefers the primary key (kind, key) and would read every emptied
+ * container too (~200 ms at 1M entries).
+ */
+export const OPEN_CONTAINERS_SQL =
+  "SELECT value FROM projection INDEXED BY projection_open_container WHERE kind = 'container' AND json_extract(value, '$.status') = 'open' ORDER BY key"
+
 export function prepareStatements(db: BetterSqlite3.Database) {
   return {
     head: db.prepare<[], { seq: number; hash: string; ledger_id: string }>('SELECT seq, hash, ledger_id FROM ledger_entry ORDER BY seq DESC LIMIT 1'),
@@ -15,6 +23,7 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     ),
     getProjection: db.prepare<[string, string], { value: string }>('SELECT value FROM projection WHERE kind = ? AND key = ?'),
     listProjection: db.prepare<[string], { value: string }>('SELECT value FROM projection WHERE kind = ? ORDER BY key'),
+    listOpenContainers: db.prepare<[], { value: string }>(OPEN_CONTAINERS_SQL),
     upsertProjection: db.prepare(
       'INSERT INTO projection (kind, key, seq, value) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET seq = excluded.seq, value = excluded.value',
     ),

@@ -5,6 +5,7 @@ import type { CountDiscrepancy, CountItem, Entry } from '../model/entry.ts'
 import { dec, parseCount, parseDecimal } from '../model/quantity.ts'
 import { settingNumber, setting } from '../settings.ts'
 import type { ContainerState, ProjectionView } from '../state/projections.ts'
+import { openContainersOf } from '../state/projections.ts'
 import { CLINICAL_ROLES, CODE_RE, type DecideContext, type Principal, activeUser, ident, location as requireLocation, requireWitness } from './common.ts'
 
 /** What a counter is asked to count at a location: no expected values (the count is blind). */
@@ -54,7 +55,7 @@ export async function expectedAt(view: ProjectionView, locationCode: string | nu
   const here = (l: string) => locationCode === null || l === locationCode
   const sealed = (await view.list('stock')).filter((s) => here(s.location) && s.sealed > 0)
     .sort((a, b) => cmp(a.location, b.location) || cmp(a.product, b.product) || cmp(a.lot, b.lot))
-  const open = (await view.list('container')).filter((c) => here(c.location) && c.status === 'open')
+  const open = (await openContainersOf(view)).filter((c) => here(c.location))
     .sort((a, b) => cmp(a.location, b.location) || cmp(a.product, b.product) || cmp(a.lot, b.lot) || cmp(a.container, b.container))
   return { sealed, open }
 }

@@ -1,4 +1,4 @@
-import { type ProjectionChange, type ProjectionKind, type ProjectionView, type Projections, projectionKey } from './projections.ts'
+import { type ContainerState, type ProjectionChange, type ProjectionKind, type ProjectionView, type Projections, openContainersOf, projectionKey } from './projections.ts'
 
 /** A write-through layer over a view: reads see earlier writes of the same decision. */
 export class Overlay {
@@ -18,6 +18,14 @@ export class Overlay {
     if (mine.length === 0) return base
     const keys = new Set(mine.map((w) => w.key))
     return [...base.filter((v) => !keys.has(projectionKey(kind, v))), ...mine.map((w) => w.value as Projections[K])]
+  }
+  /** The open containers as this decision leaves them: the view's, with its own container writes applied. */
+  async openContainers(): Promise<ReadonlyArray<ContainerState>> {
+    const base = await openContainersOf(this.#view)
+    const mine = [...this.#writes.values()].filter((w) => w.kind === 'container').map((w) => w.value as ContainerState)
+    if (mine.length === 0) return base
+    const keys = new Set(mine.map((c) => c.container))
+    return [...base.filter((c) => !keys.has(c.container)), ...mine.filter((c) => c.status === 'open')]
   }
   put<K extends ProjectionKind>(kind: K, key: string, value: Projections[K]): void {
     this.#writes.set(`${kind}\u0000${key}`, { kind, key, value } as ProjectionChange)

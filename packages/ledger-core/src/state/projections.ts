@@ -128,6 +128,16 @@ export interface ProjectionChange<K extends ProjectionKind = ProjectionKind> {
 export interface ProjectionView {
   get<K extends ProjectionKind>(kind: K, key: string): Promise<Projections[K] | undefined>
   list<K extends ProjectionKind>(kind: K): Promise<ReadonlyArray<Projections[K]>>
+  /**
+   * Optional: the containers whose status is open, in key order, without reading the emptied ones
+   * (a store with an index of them implements it). {@link openContainersOf} falls back to `list`.
+   */
+  openContainers?(): Promise<ReadonlyArray<ContainerState>>
+}
+
+/** The open containers of a view: its index if it has one, else every container filtered. */
+export async function openContainersOf(view: ProjectionView): Promise<ReadonlyArray<ContainerState>> {
+  return view.openContainers ? view.openContainers() : (await view.list('container')).filter((c) => c.status === 'open')
 }
 
 export const REGISTRANT_KEY = '-'
