@@ -244,7 +244,8 @@ export class Ledger {
       seq = await this.store.seqAtTime(t.toISOString())
     }
     if (seq > head) throw new InputError('SEQ_OUT_OF_RANGE', `seq ${seq} is beyond the ledger's last entry (${head})`, { hint: `give a seq from 0 to ${head}` })
-    return { as_of_seq: seq, rows: buildBalance(await this.store.projectionsAt('stock', seq), await this.store.projectionsAt('container', seq), products, filter) }
+    const open = this.store.openContainersAt ? await this.store.openContainersAt(seq) : (await this.store.projectionsAt('container', seq)).filter((c) => c.status === 'open')
+    return { as_of_seq: seq, rows: buildBalance(await this.store.projectionsAt('stock', seq), open, products, filter) }
   }
 
   /** Entries in seq order, filtered by occurred date (inclusive, YYYY-MM-DD) and kind. */

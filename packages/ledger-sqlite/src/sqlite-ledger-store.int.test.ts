@@ -253,5 +253,14 @@ describe('the open containers, through their index (migration 0005)', () => {
     expect(await store.read().openContainers!()).toEqual(await open(store))
     expect((await L.balance()).rows.flatMap((r) => r.open.map((o) => o.container))).toEqual(['C-0001'])
     expect((await L.countSheet('SAFE-1')).open.map((c) => c.container)).toEqual(['C-0001'])
+    // As of every seq, before and after the emptying: the open containers are the replay's.
+    const head = (await store.read().head())!.seq
+    const products = await store.read().list('product')
+    for (let seq = 0; seq <= head; seq++) {
+      const mem = await replay(store, seq)
+      const expected = (await mem.list('container')).filter((c) => c.status === 'open')
+      expect(await store.openContainersAt(seq), `open containers as of ${seq}`).toEqual(expected)
+      expect((await L.balance({ asOf: seq })).rows, `balance as of ${seq}`).toEqual(buildBalance(await mem.list('stock'), await mem.list('container'), products))
+    }
   })
 })

@@ -209,6 +209,13 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#guard(() => st.projectionsAt.all(seq, kind)).flatMap((r) => (r.value === null ? [] : [JSON.parse(r.value) as Projections[K]]))
   }
 
+  /** The containers open right after entry `seq`, in key order, without reading the ones emptied before it (balance as of). */
+  async openContainersAt(seq: number): Promise<ReadonlyArray<ContainerState>> {
+    const { st } = this.#readSide()
+    const rows = this.#guard(() => [...st.openContainersUnchangedSince.all(seq), ...st.openContainersChangedSince.all(seq, seq)])
+    return rows.map((r) => JSON.parse(r.value) as ContainerState).sort((a, b) => (a.container < b.container ? -1 : a.container > b.container ? 1 : 0))
+  }
+
   async seqAtTime(iso: string): Promise<number> {
     const { st } = this.#readSide()
     return this.#guard(() => st.seqAtTime.get(new Date(iso).toISOString()))?.seq ?? 0

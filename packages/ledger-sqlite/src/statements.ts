@@ -24,6 +24,14 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     getProjection: db.prepare<[string, string], { value: string }>('SELECT value FROM projection WHERE kind = ? AND key = ?'),
     listProjection: db.prepare<[string], { value: string }>('SELECT value FROM projection WHERE kind = ? ORDER BY key'),
     listOpenContainers: db.prepare<[], { value: string }>(OPEN_CONTAINERS_SQL),
+    // As of seq N: a container last written at or before N is as it is now (open ones through the
+    // index); one written since is as its history stood at N (absent if opened after N).
+    openContainersUnchangedSince: db.prepare<[number], { value: string }>(OPEN_CONTAINERS_SQL.replace(' ORDER BY key', ' AND seq <= ? ORDER BY key')),
+    openContainersChangedSince: db.prepare<[number, number], { value: string }>(
+      `SELECT value FROM (SELECT p.key, (SELECT h.value FROM projection_history h WHERE h.kind = p.kind AND h.key = p.key AND h.seq <= ? ORDER BY h.seq DESC LIMIT 1) AS value
+         FROM projection p WHERE p.kind = 'container' AND p.seq > ?)
+       WHERE value IS NOT NULL AND json_extract(value, '$.status') = 'open' ORDER BY key`,
+    ),
     upsertProjection: db.prepare(
       'INSERT INTO projection (kind, key, seq, value) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET seq = excluded.seq, value = excluded.value',
     ),

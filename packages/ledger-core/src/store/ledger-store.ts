@@ -88,6 +88,8 @@ export interface LedgerStore {
   checkStorage?(): Promise<import('../chain/finding.ts').Finding[]>
   /** Projection values of `kind` as they stood right after entry `seq` (balance as of). */
   projectionsAt<K extends ProjectionKind>(kind: K, seq: number): Promise<ReadonlyArray<import('../state/projections.ts').Projections[K]>>
+  /** Optional: the containers open right after entry `seq`, in key order (what `projectionsAt('container', seq)` filtered to open gives, faster). */
+  openContainersAt?(seq: number): Promise<ReadonlyArray<import('../state/projections.ts').ContainerState>>
   /** The highest seq recorded at or before `iso` (recorded_at), or 0. */
   seqAtTime(iso: string): Promise<number>
   credential(username: string): Promise<CredentialRecord | undefined>
