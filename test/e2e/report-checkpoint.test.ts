@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { type ClinicFacts, LedgerDir, day } from '../support/clinic.ts'
-import { sharedClinic } from '../support/shared-clinic.ts'
+import { describe, expect, test, vi } from 'vitest'
+import { type LedgerDir, day } from '../support/clinic.ts'
+import { useSharedClinic } from '../support/shared-clinic.ts'
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
 
@@ -12,16 +12,8 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
  * code and a QR code (issue 6), through the real bin/csledger. The code read off the paper must
  * verify against the ledger with `csledger verify --checkpoint`.
  */
-let template: LedgerDir
-let facts: ClinicFacts
-const copies: LedgerDir[] = []
-async function clinic(): Promise<LedgerDir> {
-  const l = await template.copy()
-  copies.push(l)
-  return l
-}
-beforeAll(async () => { ({ template, facts } = await sharedClinic()) })
-afterAll(async () => { await Promise.all(copies.map((c) => c.remove())) })
+const shared = useSharedClinic()
+const clinic = () => shared.copy()
 
 type Packet = { checkpoint: { code: string; size: number; basis: string; consistent: boolean; note: string } | null; checkpoint_not_signed?: string; summary: { exit_code: number } }
 const PERIOD = () => ['--from', day(-30), '--to', day(1)]
@@ -43,8 +35,8 @@ describe.concurrent('the checkpoint an audit packet prints', () => {
   test('--by a PIC: the packet signs a checkpoint of the whole ledger; the note verifies with verify --checkpoint; an unattended packet then prints it as the newest stored one', async () => {
     const l = await clinic()
     const signed = await packet(l, ['--by', 'pkim'], 'pkim')
-    expect(signed.checkpoint).toMatchObject({ size: facts.head, basis: 'signed-now', consistent: true })
-    expect(signed.checkpoint!.code).toMatch(new RegExp(`^${facts.head} [A-Z2-7]{4}(-[A-Z2-7]{4}){3}$`))
+    expect(signed.checkpoint).toMatchObject({ size: shared.facts.head, basis: 'signed-now', consistent: true })
+    expect(signed.checkpoint!.code).toMatch(new RegExp(`^${shared.facts.head} [A-Z2-7]{4}(-[A-Z2-7]{4}){3}$`))
     expect(signed.checkpoint_not_signed).toBeUndefined()
     await writeFile(join(l.dir, 'packet-checkpoint.txt'), signed.checkpoint!.note)
     const verified = await l.run(['verify', '--checkpoint', 'packet-checkpoint.txt'])
@@ -65,7 +57,7 @@ describe.concurrent('the checkpoint an audit packet prints', () => {
     expect(cover).toMatch(new RegExp(`Signed checkpoint\\s+${code}`))
     expect(cover).toMatch(/Signed .+ by audra/)
     const note = qrOf(join(l.dir, 'packet.pdf'))
-    expect(note.split('\n')[1]).toBe(String(facts.head))
+    expect(note.split('\n')[1]).toBe(String(shared.facts.head))
     await writeFile(join(l.dir, 'scanned.txt'), `${note}\n`)
     expect((await l.run(['verify', '--checkpoint', 'scanned.txt'])).code).toBe(0)
   })
@@ -74,7 +66,7 @@ describe.concurrent('the checkpoint an audit packet prints', () => {
     const l = await clinic()
     const run = await l.run(['report', 'count-sheet', '--location', 'SAFE-1', '--out', 'sheet.pdf', '--by', 'nkim'], { as: 'nkim' })
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(new RegExp(`checkpoint ${facts.head} [A-Z2-7-]+ printed on the sheet \\(signed now\\)`))
+    expect(run.stdout).toMatch(new RegExp(`checkpoint ${shared.facts.head} [A-Z2-7-]+ printed on the sheet \\(signed now\\)`))
     const note = qrOf(join(l.dir, 'sheet.pdf'))
     await writeFile(join(l.dir, 'sheet-checkpoint.txt'), `${note}\n`)
     const verified = await l.json<{ ok: boolean; checkpoints: Array<{ status: string; signed_by: string[] }> }>(['verify', '--checkpoint', 'sheet-checkpoint.txt'])

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll } from 'vitest'
 import { type ClinicFacts, LedgerDir, buildClinic } from './clinic.ts'
 
 const PREFIX = 'csledger-e2e-clinic-'
@@ -89,5 +90,29 @@ async function removeStale(): Promise<void> {
     const m = /^(\d+)-(\d+)(\.lock)?$/.exec(name.slice(PREFIX.length))
     if (!m) continue
     if (processStart(Number(m[1])) !== `${m[1]}-${m[2]}`) await rm(join(tmpdir(), name), { recursive: true, force: true })
+  }
+}
+
+/**
+ * For a test file working on copies of the shared clinic: registers the hooks that fetch the
+ * fixture before the file's tests and remove every copy after them. `facts` is filled in by then.
+ *
+ * @example
+ * const shared = useSharedClinic()
+ * test('…', async () => { const l = await shared.copy(); … shared.facts.head … })
+ */
+export function useSharedClinic(): { readonly facts: ClinicFacts; copy(): Promise<LedgerDir> } {
+  let template: LedgerDir | undefined
+  let facts: ClinicFacts | undefined
+  const copies: LedgerDir[] = []
+  beforeAll(async () => { ({ template, facts } = await sharedClinic()) })
+  afterAll(async () => { await Promise.all(copies.map((c) => c.remove())) })
+  return {
+    get facts() { if (!facts) throw new Error('the shared clinic is read in beforeAll'); return facts },
+    async copy() {
+      const l = await template!.copy()
+      copies.push(l)
+      return l
+    },
   }
 }
