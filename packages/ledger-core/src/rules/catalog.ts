@@ -7,7 +7,7 @@ import { parseNdc } from '../model/ndc.ts'
 import { dec, parseDecimal } from '../model/quantity.ts'
 import type { Decision } from '../store/ledger-store.ts'
 import type { ProjectionView } from '../state/projections.ts'
-import { CODE_RE, type DecideContext, type Principal, USERNAME_RE, activeUser, ident, text } from './common.ts'
+import { CODE_RE, type DecideContext, MULTILINE, type Principal, USERNAME_RE, activeUser, ident, text } from './common.ts'
 
 export interface AddUserCommand { readonly username: string; readonly name: string; readonly role: string; readonly passphraseHash: string; readonly by: Principal }
 export interface DeactivateUserCommand { readonly username: string; readonly reason?: string; readonly by: Principal }
@@ -44,7 +44,7 @@ export async function decideDeactivateUser(view: ProjectionView, cmd: Deactivate
   if (!target) throw new RuleViolation('UNKNOWN_USER', `no user ${cmd.username}`, { hint: 'list users with `csledger user list`' })
   if (!target.active) throw new RuleViolation('ALREADY_DEACTIVATED', `user ${cmd.username} is already deactivated`)
   if (target.username === cmd.by.username) throw new RuleViolation('SELF_DEACTIVATION', 'a PIC cannot deactivate themselves', { hint: 'ask another PIC' })
-  return { draft: { kind: 'user_deactivation', occurred_at: ctx.now.toISOString(), actor: cmd.by.username, data: { username: target.username, ...(cmd.reason ? { reason: text(cmd.reason, 'reason', 500) } : {}) } } }
+  return { draft: { kind: 'user_deactivation', occurred_at: ctx.now.toISOString(), actor: cmd.by.username, data: { username: target.username, ...(cmd.reason ? { reason: text(cmd.reason, 'reason', 500, MULTILINE) } : {}) } } }
 }
 
 /** A PIC adds a storage location (safe, lockbox). */

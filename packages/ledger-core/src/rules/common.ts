@@ -21,8 +21,18 @@ export const FUTURE_SKEW_MS = 5 * 60 * 1000
 
 const CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f]/
 
-/** A required free-text field: trimmed, non-empty, bounded, printable, valid UTF-8. */
-export function text(value: unknown, field: string, max = 200): string {
+/** Line breaks and tabs: allowed only in fields meant to hold several lines (reasons, notes). */
+const LINE_BREAK_RE = /[\t\n\r\u2028\u2029]/
+
+/** For {@link text}: a field that may hold several lines (a reason, a note). */
+export const MULTILINE = { multiline: true } as const
+
+/**
+ * A required free-text field: trimmed, non-empty, bounded, printable, valid UTF-8, and one line
+ * (no line break or tab) unless `options.multiline`: a name, an address or an invoice number with
+ * a line break in it would break the printed registers and forms apart.
+ */
+export function text(value: unknown, field: string, max = 200, options: { readonly multiline?: boolean } = {}): string {
   if (typeof value !== 'string') throw new InputError('MISSING_FIELD', `${field} is required`, { hint: `give --${field.replace(/_/g, '-')}` })
   const v = value.normalize('NFC').trim()
   if (v === '') throw new InputError('MISSING_FIELD', `${field} is required`, { hint: `give --${field.replace(/_/g, '-')}` })
@@ -30,6 +40,7 @@ export function text(value: unknown, field: string, max = 200): string {
   if (!v.isWellFormed()) throw new InputError('INVALID_TEXT', `${field} contains a lone surrogate (not valid Unicode)`, { hint: 'retype the value' })
   if (v.includes('\uFFFD')) throw new InputError('INVALID_TEXT', `${field} contains bytes that are not valid UTF-8`, { hint: 'retype the value; check the scanner or terminal encoding' })
   if (CONTROL_RE.test(v)) throw new InputError('INVALID_TEXT', `${field} contains control characters`, { hint: 'retype the value without control characters' })
+  if (!options.multiline && LINE_BREAK_RE.test(v)) throw new InputError('INVALID_TEXT', `${field} must be one line: it contains a line break or a tab`, { hint: 'retype it on one line; only reasons and notes may run over several lines' })
   return v
 }
 

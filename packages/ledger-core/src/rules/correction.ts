@@ -5,7 +5,9 @@ import { dec, fmtQty, parseCount, parseQuantity, toMlAndMg } from '../model/quan
 import type { Decision } from '../store/ledger-store.ts'
 import { CORRECTABLE_KINDS, effectiveData } from '../state/evolve.ts'
 import type { ProjectionView } from '../state/projections.ts'
-import { CLINICAL_ROLES, type DecideContext, PATIENT_RE, type Principal, USERNAME_RE, activeUser, ident, product, requireWitness, text } from './common.ts'
+import {
+  CLINICAL_ROLES, type DecideContext, MULTILINE, PATIENT_RE, type Principal, USERNAME_RE, activeUser, ident, product, requireWitness, text,
+} from './common.ts'
 
 /** Replacement values for an amendment; which apply depends on the corrected entry's kind. */
 export interface Amendments {
@@ -42,7 +44,7 @@ const ALLOWED: Record<string, ReadonlyArray<keyof Amendments>> = {
 export async function decideCorrection(view: ProjectionView & { entry(seq: number): Promise<Entry | undefined> }, cmd: CorrectCommand, ctx: DecideContext): Promise<Decision> {
   await activeUser(view, cmd.by.username, CLINICAL_ROLES, 'correct entries')
   await requireWitness(view, cmd.by.username, cmd.witness?.username, 'correction')
-  const reason = text(cmd.reason, 'reason', 500)
+  const reason = text(cmd.reason, 'reason', 500, MULTILINE)
   const original = await view.entry(cmd.seq)
   if (!original) throw new RuleViolation('UNKNOWN_ENTRY', `no entry at seq ${cmd.seq}`, { hint: 'find it with `csledger log`' })
   if (!CORRECTABLE_KINDS.includes(original.kind)) {

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.ts'
 import type { DisposalMethod } from '../model/entry.ts'
 import type { ProjectionView } from '../state/projections.ts'
-import { CLINICAL_ROLES, type DecideContext, type Principal, activeUser, occurredAt, requireWitness, text } from './common.ts'
+import { CLINICAL_ROLES, type DecideContext, MULTILINE, type Principal, activeUser, occurredAt, requireWitness, text } from './common.ts'
 import { deaNumber } from './registrant.ts'
 import { type StockPick, resolvePicks } from './loss.ts'
 
@@ -40,7 +40,7 @@ export async function decideDisposal(view: ProjectionView, cmd: DisposeCommand, 
   return {
     draft: {
       kind: 'disposal' as const, occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username, witness: cmd.witness!.username,
-      data: { method: cmd.method as DisposalMethod, items, reason: text(cmd.reason, 'reason', 500), ...extra, witnesses: [cmd.by.username, cmd.witness!.username] as [string, string] },
+      data: { method: cmd.method as DisposalMethod, items, reason: text(cmd.reason, 'reason', 500, MULTILINE), ...extra, witnesses: [cmd.by.username, cmd.witness!.username] as [string, string] },
     },
   }
 }

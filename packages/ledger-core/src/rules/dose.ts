@@ -4,7 +4,7 @@ import { dec, fmtQty, parseQuantity, toMlAndMg } from '../model/quantity.ts'
 import type { Decision } from '../store/ledger-store.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import {
-  CLINICAL_ROLES, type DecideContext, PATIENT_RE, type Principal, USERNAME_RE, activeUser, ident, occurredAt, openContainer, product, requireWitness, text, usableLot, withinBeyondUse,
+  CLINICAL_ROLES, type DecideContext, MULTILINE, PATIENT_RE, type Principal, USERNAME_RE, activeUser, ident, occurredAt, openContainer, product, requireWitness, text, usableLot, withinBeyondUse,
 } from './common.ts'
 
 export interface AdministerCommand {
@@ -110,7 +110,7 @@ export async function decideWaste(view: ProjectionView, cmd: WasteCommand, ctx: 
       kind: 'waste', occurred_at: occurredAt(cmd.at, ctx), actor: cmd.by.username, witness: cmd.witness!.username,
       data: {
         container: c.container, ...(cmd.administration !== undefined ? { administration: cmd.administration } : {}),
-        product: c.product, lot: c.lot, location: c.location, amount_ml: dec(amount.ml), amount_mg: dec(amount.mg), reason: text(cmd.reason, 'reason', 500),
+        product: c.product, lot: c.lot, location: c.location, amount_ml: dec(amount.ml), amount_mg: dec(amount.mg), reason: text(cmd.reason, 'reason', 500, MULTILINE),
       },
     },
   }

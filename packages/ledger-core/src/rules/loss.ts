@@ -5,7 +5,9 @@ import type { LossItem, LossType } from '../model/entry.ts'
 import { dec, parseCount, parseQuantity, toMlAndMg } from '../model/quantity.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import { REGISTRANT_KEY, stockKey } from '../state/projections.ts'
-import { CODE_RE, type DecideContext, LOT_RE, type Principal, activeUser, ident, location, occurredAt, openContainer, product, text } from './common.ts'
+import {
+  CODE_RE, type DecideContext, LOT_RE, MULTILINE, type Principal, activeUser, ident, location, occurredAt, openContainer, product, text,
+} from './common.ts'
 
 export const LOSS_TYPES: readonly LossType[] = ['theft', 'loss', 'in-transit', 'breakage-spill']
 
@@ -60,7 +62,7 @@ export async function decideLoss(view: ProjectionView, cmd: LossCommand, ctx: De
     draft: {
       kind: 'loss' as const, occurred_at: discovered.toISOString(), actor: cmd.by.username,
       data: {
-        id: `L-${String(n).padStart(4, '0')}`, type: cmd.type as LossType, discovered_at: discovered.toISOString(), items, note: text(cmd.note, 'note', 1000),
+        id: `L-${String(n).padStart(4, '0')}`, type: cmd.type as LossType, discovered_at: discovered.toISOString(), items, note: text(cmd.note, 'note', 1000, MULTILINE),
         notice_due: addBusinessDays(discovered, 1, tz).toISOString(), form106_due: addLocalDays(discovered, 45, tz).toISOString(), adjusts_stock: true,
       },
     },

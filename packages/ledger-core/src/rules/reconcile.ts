@@ -6,7 +6,7 @@ import { RECONCILE_REASONS } from '../model/entry.ts'
 import { dec } from '../model/quantity.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import { REGISTRANT_KEY } from '../state/projections.ts'
-import { type DecideContext, type Principal, activeUser, occurredAt, product, text } from './common.ts'
+import { type DecideContext, MULTILINE, type Principal, activeUser, occurredAt, product, text } from './common.ts'
 
 export interface ReconcileCommand {
   readonly discrepancy: string
@@ -33,7 +33,7 @@ export async function decideReconciliation(view: ProjectionView & { entry(seq: n
   if (d.status !== 'open') throw new RuleViolation('ALREADY_RESOLVED', `discrepancy ${d.id} was resolved by entry #${d.resolution?.seq}`)
   if (!RECONCILE_REASONS.includes(cmd.reason as ReconcileReason)) throw new InputError('INVALID_REASON', `reason "${cmd.reason.slice(0, 30)}" is not one of ${RECONCILE_REASONS.join(', ')}`, { hint: `--reason ${RECONCILE_REASONS.join('|')}` })
   const reason = cmd.reason as ReconcileReason
-  const note = text(cmd.note, 'note', 1000)
+  const note = text(cmd.note, 'note', 1000, MULTILINE)
   const linked = [...new Set(cmd.linked ?? [])].sort((a, b) => a - b)
   if (reason === 'documentation-error' && linked.length === 0) {
     throw new RuleViolation('LINK_REQUIRED', 'a documentation error names the entry that corrects the record', { hint: 'record the missing entry first (e.g. a late administration with --at), then pass --entry <seq>' })
