@@ -52,12 +52,17 @@ export const signaturesAndCheckpoints: Migration = {
 
     // SECURITY DEFINER: reads the entry's xmin and the ledger's last seq whatever the caller may see.
     // The entry insert already holds the ledger's row lock, so no other transaction can move the head.
+    // These triggers run before row-level security checks the row, so both first refuse a ledger the
+    // caller may not use (42501), saying nothing about it: its head, its size, whether an entry exists.
     await sql`CREATE FUNCTION entry_signature_check_insert() RETURNS trigger LANGUAGE plpgsql
       SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       DECLARE
         entry_xmin xid;
         last_seq bigint;
       BEGIN
+        IF NOT public.csledger_may_use(NEW.ledger_id) THEN
+          RAISE EXCEPTION 'no ledger % for role %', NEW.ledger_id, session_user USING ERRCODE = '42501';
+        END IF;
         SELECT e.xmin INTO entry_xmin FROM public.ledger_entry e WHERE e.ledger_id = NEW.ledger_id AND e.seq = NEW.seq;
         SELECT max(e.seq) INTO last_seq FROM public.ledger_entry e WHERE e.ledger_id = NEW.ledger_id;
         IF entry_xmin IS NULL OR NEW.seq IS DISTINCT FROM last_seq
@@ -76,6 +81,9 @@ export const signaturesAndCheckpoints: Migration = {
       DECLARE
         last_seq bigint;
       BEGIN
+        IF NOT public.csledger_may_use(NEW.ledger_id) THEN
+          RAISE EXCEPTION 'no ledger % for role %', NEW.ledger_id, session_user USING ERRCODE = '42501';
+        END IF;
         SELECT coalesce(max(e.seq), 0) INTO last_seq FROM public.ledger_entry e WHERE e.ledger_id = NEW.ledger_id;
         IF NEW.size > last_seq THEN
           RAISE EXCEPTION 'checkpoint: it covers % entries but the ledger holds %', NEW.size, last_seq USING ERRCODE = 'CL002',
