@@ -8,6 +8,7 @@
 // drops it at the end. Appends: on one signed ledger, each signed append (an authenticated nurse)
 // is paired with the same append unsigned (a plain principal through a ledger with signing off),
 // so both see the same server, state and moment: the difference is the signature and its row.
+// (That ledger then holds unsigned entries of a keyed nurse, so verify is timed on two others.)
 // Verify: two ledgers of the same size, one written as before signing existed (no keys), one all signed.
 import { Ledger, type Principal, verifyLedger } from '@csledger/ledger-core'
 import { type PostgresLedgerStore, migratePostgres, openPostgresStore } from '@csledger/ledger-postgres'
@@ -60,15 +61,16 @@ const stores: PostgresLedgerStore[] = []
 try {
   await migratePostgres(inDatabase(ownerUrl, database))
   const open = async () => { const s = await openPostgresStore(inDatabase(appUrl, database), { create: true, poolSize: 2 }); stores.push(s); return s }
-  const on = await clinic(await open(), true)
-  const off = await clinic(await open(), false)
-  const plain = new Ledger({ store: on.store })
+  const paired = await clinic(await open(), true)
+  const plain = new Ledger({ store: paired.store })
   const signed: number[] = []
   const unsigned: number[] = []
   for (let i = 0; i < PAIRS; i++) {
-    signed.push(await timed(() => on.dose()))
-    unsigned.push(await timed(() => on.dose(plain, { username: 'nkim' })))
+    signed.push(await timed(() => paired.dose()))
+    unsigned.push(await timed(() => paired.dose(plain, { username: 'nkim' })))
   }
+  const on = await clinic(await open(), true)
+  const off = await clinic(await open(), false)
   for (const c of [on, off]) while ((await c.store.read().head())!.seq < ENTRIES) await c.dose()
   const runs = { on: [] as number[], off: [] as number[] }
   let checked = 0
