@@ -79,6 +79,11 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
       { text: "INSERT INTO ledger_access (ledger_id, role_name) VALUES ($1, current_user)", params: [storeA.ledgerId] },
       { text: `INSERT INTO entry_signature (ledger_id, seq, role, signer, signature) VALUES ($1, 12, 'actor', 'mallory', '${'A'.repeat(86)}==')`, params: [storeA.ledgerId] },
       { text: `INSERT INTO checkpoint (ledger_id, size, root, note, created_at) VALUES ($1, 1, '${'0'.repeat(64)}', 'forged', 'now')`, params: [storeA.ledgerId] },
+      {
+        text: `INSERT INTO ledger_entry (ledger_id, seq, prev_hash, hash, kind, recorded_at, occurred_at, actor, request_id, canonical)
+          VALUES ($1, 999, '${'0'.repeat(64)}', '${'0'.repeat(64)}', 'location', 'x', 'x', 'mallory', NULL, '{}')`,
+        params: [storeA.ledgerId],
+      },
     ])
     expect(results[0]).toBeUndefined()
     for (const [i, err] of results.slice(1, 3).entries()) expect(err?.message, `statement ${i + 1}`).toMatch(/row-level security/)
@@ -86,8 +91,8 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
     expect(results[4]?.code).toBe('42501')
     expect(results[5]?.message).toMatch(/belongs to another registrant/)
     expect(results[6]?.message).toMatch(/permission denied/)
-    // The signature and checkpoint guards refuse a ledger the role may not use before they look at
-    // it, so the error tells nothing about A's ledger (not its head, not its size).
+    // The entry, signature and checkpoint guards refuse a ledger the role may not use before they
+    // look at it, so the error tells nothing about A's ledger (not its head, not its size).
     for (const err of results.slice(7)) expect([err?.code, err?.message]).toEqual(['42501', `no ledger ${storeA.ledgerId} for role ${b.role}`])
     expect((await storeA.credential('pic'))?.passphrase_hash).toMatch(/^scrypt\$1024\$/)
     const report = await verifyLedger(storeA)

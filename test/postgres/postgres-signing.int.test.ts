@@ -4,7 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type EntryRow, type EntrySignature, Ledger, createInMemoryLedgerStore, fixedClock, signEntryHash, verifyLedger } from '@csledger/ledger-core'
 import { type PostgresLedgerStore, migratePostgres, openPostgresStore } from '@csledger/ledger-postgres'
-import { postgresMigrationProvider } from '@csledger/migrations/postgres'
+import { POSTGRES_MIGRATION_NAMES, postgresMigrationProvider } from '@csledger/migrations/postgres'
 import { type Clinic, PASS, START, TEST_KDF, initClinic, ledgerOn, runClinicDay } from '../store-contract/clinic-scenario.ts'
 import { postgresEnv, query, tryEach, uniqueName } from './pg-test-env.ts'
 
@@ -116,7 +116,7 @@ describe.skipIf(!env)('upgrading a PostgreSQL database written before signing ex
     const legacyId = await writeLegacyLedger(inDatabase(env!.appUrl, database))
     const entriesBefore = (await query<EntryRow>(ownerUrl, 'SELECT * FROM ledger_entry WHERE ledger_id = $1 ORDER BY seq', [legacyId])).rows
 
-    expect((await migratePostgres(ownerUrl)).applied).toEqual(['0004-signatures-and-checkpoints'])
+    expect((await migratePostgres(ownerUrl)).applied).toEqual(POSTGRES_MIGRATION_NAMES.slice(POSTGRES_MIGRATION_NAMES.indexOf('0004-signatures-and-checkpoints')))
     const store = await openPostgresStore(inDatabase(env!.appUrl, database), { ledgerId: legacyId, poolSize: 1 })
     try {
       expect((await query(ownerUrl, 'SELECT * FROM ledger_entry WHERE ledger_id = $1 ORDER BY seq', [legacyId])).rows).toEqual(entriesBefore)

@@ -3,6 +3,7 @@ import { createLedger } from './0001-create-ledger.ts'
 import { appendOnlyTriggers } from './0002-append-only-triggers.ts'
 import { tenantIsolation } from './0003-tenant-isolation.ts'
 import { signaturesAndCheckpoints } from './0004-signatures-and-checkpoints.ts'
+import { entryGuardHidesOtherLedgers } from './0005-entry-guard-hides-other-ledgers.ts'
 
 /**
  * Every PostgreSQL migration, in order. Names are permanent: a database records the ones applied.
@@ -14,6 +15,7 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   '0002-append-only-triggers': appendOnlyTriggers,
   '0003-tenant-isolation': tenantIsolation,
   '0004-signatures-and-checkpoints': signaturesAndCheckpoints,
+  '0005-entry-guard-hides-other-ledgers': entryGuardHidesOtherLedgers,
 })
 
 /** The names of every PostgreSQL migration this version knows, in order. */
