@@ -234,14 +234,15 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async *signatureRows(range: { fromSeq?: number; toSeq?: number } = {}): AsyncIterable<EntrySignature> {
     const to = range.toSeq ?? Number.MAX_SAFE_INTEGER
-    // Keyset pages in (seq, role) order ("actor" before "witness"), as entryRows pages entries.
-    let after: { seq: number; role: string } = { seq: (range.fromSeq ?? 1) - 1, role: '~' }
+    // Keyset pages in (seq, role) order ("actor" before "witness", role is COLLATE "C"), as entryRows pages entries.
+    let after: { seq: number; role: string } | null = null
     for (;;) {
+      const from = after ? sql`(seq, role) > (${after.seq}, ${after.role})` : sql`seq >= ${range.fromSeq ?? 1}`
       let rows: Array<{ seq: string | number; role: EntrySignature['role']; signer: string; signature: string }>
       try {
         ({ rows } = await sql<{ seq: string | number; role: EntrySignature['role']; signer: string; signature: string }>`
           SELECT seq, role, signer, signature FROM entry_signature
-          WHERE ledger_id = ${this.ledgerId} AND (seq, role) > (${after.seq}, ${after.role}) AND seq <= ${to}
+          WHERE ledger_id = ${this.ledgerId} AND ${from} AND seq <= ${to}
           ORDER BY seq, role LIMIT ${this.#settings.pageSize}`.execute(this.#db))
       } catch (err) {
         throw mapPostgresError(err, this.display)
