@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { verifyLedger } from '@csledger/ledger-core'
+import { fixedClock, verifyLedger } from '@csledger/ledger-core'
 import { migratePostgres, openPostgresStore } from '@csledger/ledger-postgres'
-import { initClinic, runClinicDay } from '../store-contract/clinic-scenario.ts'
+import { START, initClinic, runClinicDay } from '../store-contract/clinic-scenario.ts'
 import { postgresEnv, query, tryEach, uniqueName } from './pg-test-env.ts'
 
 const env = postgresEnv()
@@ -36,7 +36,7 @@ describe.skipIf(!env)('PostgreSQL backup and restore (pg_dump / pg_restore)', ()
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('given a database with a ledger, when it is dumped and restored into a new database, then the ledger verifies against the recorded head and stays append-only', async () => {
+  it('given a database with a signed ledger, when it is dumped and restored into a new database, then the ledger, its signatures and checkpoint verify against the recorded head and stay append-only', async () => {
     const [source, restored] = [uniqueName('csl_dump'), uniqueName('csl_restore')]
     for (const db of [source, restored]) {
       await query(env!.ownerUrl, `CREATE DATABASE ${db} ENCODING 'UTF8' TEMPLATE template0`)
@@ -44,8 +44,11 @@ describe.skipIf(!env)('PostgreSQL backup and restore (pg_dump / pg_restore)', ()
     }
     await migratePostgres(inDatabase(env!.ownerUrl, source))
     const store = await openPostgresStore(inDatabase(env!.appUrl, source), { create: true, poolSize: 1 })
-    await runClinicDay(await initClinic(store, store.ledgerId))
+    const clinic = await initClinic(store, store.ledgerId, fixedClock(START), { signing: true })
+    await runClinicDay(clinic)
+    await clinic.ledger.checkpoint({ by: clinic.pic })
     const head = (await store.read().head())!
+    const signed = (await verifyLedger(store)).signatures!.verified
     await store.close()
 
     const file = join(dir, 'csledger.dump')
@@ -56,11 +59,18 @@ describe.skipIf(!env)('PostgreSQL backup and restore (pg_dump / pg_restore)', ()
     try {
       const report = await verifyLedger(back, { expectedHead: { seq: head.seq, hash: head.hash } })
       expect(report.findings).toEqual([])
-      expect(report).toMatchObject({ ok: true, entries: 12, head: { seq: head.seq, hash: head.hash } })
+      expect(report).toMatchObject({ ok: true, entries: 12, head: { seq: head.seq, hash: head.hash }, signatures: { verified: signed } })
+      expect(signed).toBeGreaterThan(12)
+      expect(report.checkpoints?.map((c) => [c.status, c.size])).toEqual([['ok', 12]])
+      expect((await back.credential('nurse'))?.sealed_key).toMatch(/^sealed-ed25519-v1\$/)
     } finally {
       await back.close()
     }
-    const [update] = await tryEach(inDatabase(env!.ownerUrl, restored), [{ text: "UPDATE ledger_entry SET actor = 'mallory' WHERE seq = 2" }])
-    expect(update?.code).toBe('CL001')
+    const refused = await tryEach(inDatabase(env!.ownerUrl, restored), [
+      { text: "UPDATE ledger_entry SET actor = 'mallory' WHERE seq = 2" },
+      { text: "UPDATE entry_signature SET signer = 'mallory' WHERE seq = 2" },
+      { text: 'DELETE FROM checkpoint' },
+    ])
+    expect(refused.map((e) => e?.code)).toEqual(['CL001', 'CL001', 'CL001'])
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AppendResult, type EntryRow, Ledger, type LedgerStore, verifyLedger } from '@csledger/ledger-core'
+import { type AppendResult, type EntryRow, Ledger, type LedgerStore, fixedClock, verifyLedger } from '@csledger/ledger-core'
 import { type PostgresLedgerStore, openPostgresStore } from '@csledger/ledger-postgres'
-import { TEST_KDF, initClinic } from '../store-contract/clinic-scenario.ts'
+import { PASS, START, TEST_KDF, initClinic } from '../store-contract/clinic-scenario.ts'
 import { postgresEnv } from './pg-test-env.ts'
 
 const env = postgresEnv()
@@ -14,11 +14,11 @@ async function rows(store: LedgerStore): Promise<EntryRow[]> {
   return out
 }
 
-/** One workstation: its own store (own connection), receiving two vials and opening one, ROUNDS times. */
+/** One workstation: its own store (own connection), receiving two vials and opening one, ROUNDS times, signed as the CLI signs. */
 async function workstation(url: string, ledgerId: string, n: number): Promise<AppendResult[]> {
   const store = await openPostgresStore(url, { ledgerId, poolSize: 1 })
-  const ledger = new Ledger({ store, kdf: TEST_KDF })
-  const nurse = { username: 'nurse' }
+  const ledger = new Ledger({ store, kdf: TEST_KDF, signing: true })
+  const nurse = await ledger.authenticate('nurse', PASS)
   const acknowledged: AppendResult[] = []
   try {
     for (let i = 0; i < ROUNDS; i++) {
@@ -36,7 +36,7 @@ describe.skipIf(!env)('PostgreSQL concurrent appends', () => {
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const store = await openPostgresStore(env!.appUrl, { create: true, poolSize: 1 })
-      const c = await initClinic(store, store.ledgerId)
+      const c = await initClinic(store, store.ledgerId, fixedClock(START), { signing: true })
       // 21 CFR 1304.11(b): the zero initial inventory comes before the first receipt.
       await c.ledger.inventory({ type: 'initial', at: 'opening', basedOnSeq: (await store.read().head())!.seq, items: [], by: c.pic, witness: c.nurse })
       stores.push(store)
@@ -60,6 +60,8 @@ describe.skipIf(!env)('PostgreSQL concurrent appends', () => {
       const report = await verifyLedger(store)
       expect(report.findings).toEqual([])
       expect(report.entries).toBe(6 + acknowledged.length) // set-up (5) + initial inventory (1)
+      // Each entry signed in its own transaction: set-up 5, the inventory 2 (counter and witness), one per append.
+      expect(report.signatures).toMatchObject({ verified: 7 + acknowledged.length, unsigned_without_key: 0 })
       expect(chain.map((r) => r.seq)).toEqual(chain.map((_, i) => i + 1))
       // Every acknowledged entry is in the chain, at the seq and with the hash it was acknowledged with.
       const bySeq = new Map(chain.map((r) => [r.seq, r.hash]))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { verifyLedger } from '@csledger/ledger-core'
+import { fixedClock, verifyLedger } from '@csledger/ledger-core'
 import { type PostgresLedgerStore, openPostgresStore } from '@csledger/ledger-postgres'
-import { initClinic, runClinicDay } from '../store-contract/clinic-scenario.ts'
+import { START, initClinic, runClinicDay } from '../store-contract/clinic-scenario.ts'
 import { createAppRole, dropRole, postgresEnv, query, tryEach } from './pg-test-env.ts'
 
 const env = postgresEnv()
@@ -20,7 +20,10 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
     roles.push(a.role, b.role)
     storeA = await openPostgresStore(a.url, { create: true, poolSize: 1 })
     storeB = await openPostgresStore(b.url, { create: true, poolSize: 1 })
-    await runClinicDay(await initClinic(storeA, storeA.ledgerId))
+    // A signs, as the CLI does: its ledger has entry signatures, a checkpoint and sealed keys to hide.
+    const clinicA = await initClinic(storeA, storeA.ledgerId, fixedClock(START), { signing: true })
+    await runClinicDay(clinicA)
+    await clinicA.ledger.checkpoint({ by: clinicA.pic })
     await initClinic(storeB, storeB.ledgerId)
   })
   afterAll(async () => {
@@ -45,7 +48,7 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
   })
 
   it("given B's role with its session pointed at A's ledger, when it reads every table directly, then it sees none of A's rows", async () => {
-    const statements = ['ledger_entry', 'projection', 'projection_history', 'credential'].map((t) => `SELECT count(*)::int AS n FROM ${t}`)
+    const statements = ['ledger_entry', 'projection', 'projection_history', 'credential', 'entry_signature', 'checkpoint'].map((t) => `SELECT count(*)::int AS n FROM ${t}`)
     const client = await import('pg').then((m) => new m.default.Client({ connectionString: b.url }))
     await client.connect()
     try {
@@ -58,8 +61,10 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
       await client.end()
     }
     // The same queries as A, for contrast: the rows exist.
-    const n = await query<{ n: number }>(a.url, "SELECT set_config('csledger.ledger_id', $1, false), (SELECT count(*)::int FROM ledger_entry) AS n", [storeA.ledgerId])
-    expect(n.rows[0]!.n).toBe(12)
+    const n = await query<{ n: number; s: number; c: number; k: number }>(a.url, `SELECT set_config('csledger.ledger_id', $1, false), (SELECT count(*)::int FROM ledger_entry) AS n,
+      (SELECT count(*)::int FROM entry_signature) AS s, (SELECT count(*)::int FROM checkpoint) AS c, (SELECT count(sealed_key)::int FROM credential) AS k`, [storeA.ledgerId])
+    expect(n.rows[0]).toMatchObject({ n: 12, c: 1, k: 3 })
+    expect(n.rows[0]!.s).toBeGreaterThan(12)
   })
 
   it("given B's role, when it tries to write into A's ledger, then row-level security and the functions refuse every way in", async () => {
@@ -72,6 +77,13 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
       { text: 'SELECT * FROM csledger_lock_ledger($1)', params: [storeA.ledgerId] },
       { text: 'SELECT csledger_create_ledger($1)', params: [storeA.ledgerId] },
       { text: "INSERT INTO ledger_access (ledger_id, role_name) VALUES ($1, current_user)", params: [storeA.ledgerId] },
+      { text: `INSERT INTO entry_signature (ledger_id, seq, role, signer, signature) VALUES ($1, 12, 'actor', 'mallory', '${'A'.repeat(86)}==')`, params: [storeA.ledgerId] },
+      { text: `INSERT INTO checkpoint (ledger_id, size, root, note, created_at) VALUES ($1, 1, '${'0'.repeat(64)}', 'forged', 'now')`, params: [storeA.ledgerId] },
+      {
+        text: `INSERT INTO ledger_entry (ledger_id, seq, prev_hash, hash, kind, recorded_at, occurred_at, actor, request_id, canonical)
+          VALUES ($1, 999, '${'0'.repeat(64)}', '${'0'.repeat(64)}', 'location', 'x', 'x', 'mallory', NULL, '{}')`,
+        params: [storeA.ledgerId],
+      },
     ])
     expect(results[0]).toBeUndefined()
     for (const [i, err] of results.slice(1, 3).entries()) expect(err?.message, `statement ${i + 1}`).toMatch(/row-level security/)
@@ -79,8 +91,13 @@ describe.skipIf(!env)('PostgreSQL tenant isolation', () => {
     expect(results[4]?.code).toBe('42501')
     expect(results[5]?.message).toMatch(/belongs to another registrant/)
     expect(results[6]?.message).toMatch(/permission denied/)
+    // The entry, signature and checkpoint guards refuse a ledger the role may not use before they
+    // look at it, so the error tells nothing about A's ledger (not its head, not its size).
+    for (const err of results.slice(7)) expect([err?.code, err?.message]).toEqual(['42501', `no ledger ${storeA.ledgerId} for role ${b.role}`])
     expect((await storeA.credential('pic'))?.passphrase_hash).toMatch(/^scrypt\$1024\$/)
-    expect((await verifyLedger(storeA)).ok).toBe(true)
+    const report = await verifyLedger(storeA)
+    expect(report.findings).toEqual([])
+    expect(report.checkpoints).toHaveLength(1)
   })
 
   it('given a role granted both ledgers (a group auditor), then it must name one, and each store sees only its own ledger', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Entry, hashEntry, verifyLedger } from '@csledger/ledger-core'
+import { type Entry, fixedClock, hashEntry, verifyLedger } from '@csledger/ledger-core'
 import { type PostgresLedgerStore, openPostgresStore } from '@csledger/ledger-postgres'
-import { initClinic, ledgerOn, runClinicDay } from '../store-contract/clinic-scenario.ts'
+import { START, initClinic, ledgerOn, runClinicDay } from '../store-contract/clinic-scenario.ts'
 import { postgresEnv, tryEach } from './pg-test-env.ts'
 
 const env = postgresEnv()
@@ -12,7 +12,9 @@ describe.skipIf(!env)('PostgreSQL append-only enforcement', () => {
   beforeAll(async () => {
     store = await openPostgresStore(env!.appUrl, { create: true, poolSize: 1 })
     id = store.ledgerId
-    await runClinicDay(await initClinic(store, id))
+    const clinic = await initClinic(store, id, fixedClock(START), { signing: true })
+    await runClinicDay(clinic)
+    await clinic.ledger.checkpoint({ by: clinic.pic })
   })
   afterAll(async () => { await store?.close() })
 
@@ -26,6 +28,11 @@ describe.skipIf(!env)('PostgreSQL append-only enforcement', () => {
       'DELETE FROM projection_history',
       'DELETE FROM projection',
       'DELETE FROM credential',
+      "UPDATE entry_signature SET signer = 'mallory'",
+      'DELETE FROM entry_signature',
+      'TRUNCATE entry_signature',
+      'UPDATE checkpoint SET size = 1',
+      'DELETE FROM checkpoint',
       "UPDATE ledger SET created_by = 'mallory'",
       'DELETE FROM ledger',
     ]
@@ -49,16 +56,23 @@ describe.skipIf(!env)('PostgreSQL append-only enforcement', () => {
       { text: 'DELETE FROM ledger_entry WHERE ledger_id = $1 AND seq = 12', params: [id] },
       { text: 'TRUNCATE ledger_entry CASCADE' },
       { text: 'DELETE FROM projection_history WHERE ledger_id = $1', params: [id] },
+      { text: "UPDATE entry_signature SET signer = 'mallory' WHERE ledger_id = $1", params: [id] },
+      { text: 'DELETE FROM entry_signature WHERE ledger_id = $1', params: [id] },
+      { text: 'TRUNCATE entry_signature, checkpoint' },
+      { text: 'UPDATE checkpoint SET size = 1 WHERE ledger_id = $1', params: [id] },
+      { text: 'DELETE FROM checkpoint WHERE ledger_id = $1', params: [id] },
       { text: "UPDATE ledger SET created_by = 'mallory' WHERE ledger_id = $1", params: [id] },
       { text: "UPDATE ledger SET ledger_id = 'stolen' WHERE ledger_id = $1", params: [id] },
       { text: 'DELETE FROM ledger WHERE ledger_id = $1', params: [id] },
       { text: insert, params: row('f'.repeat(64), forged.actor) },
       { text: insert, params: row(hash, 'pic') },
     ])
-    expect(results.map((e) => e?.code)).toEqual(['CL001', 'CL001', 'CL001', 'CL001', 'CL001', 'CL001', 'CL001', 'CL003', 'CL003'])
-    expect(results[7]?.message).toMatch(/hash does not match/)
-    expect(results[8]?.message).toMatch(/columns do not repeat/)
-    expect((await verifyLedger(store)).ok).toBe(true)
+    expect(results.map((e) => e?.code)).toEqual([...Array(12).fill('CL001'), 'CL003', 'CL003'])
+    expect(results[12]?.message).toMatch(/hash does not match/)
+    expect(results[13]?.message).toMatch(/columns do not repeat/)
+    const report = await verifyLedger(store)
+    expect(report.findings).toEqual([])
+    expect(report.checkpoints).toHaveLength(1)
     expect((await store.read().head())?.seq).toBe(12)
   })
 

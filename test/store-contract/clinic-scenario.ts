@@ -13,15 +13,21 @@ export interface Clinic {
   readonly doc: Principal
 }
 
+/** How the clinic's ledger service is opened. */
+export interface ClinicOptions {
+  /** Signing on, as the CLI opens every ledger (docs/signatures.md): users get keys and every entry is signed. */
+  readonly signing?: boolean
+}
+
 /** A ledger service on `store` whose clock moves one minute per write (so recorded_at orders entries). */
-export function ledgerOn(store: LedgerStore, clock = fixedClock(START)): { ledger: Ledger; clock: ReturnType<typeof fixedClock> } {
+export function ledgerOn(store: LedgerStore, clock = fixedClock(START), options: ClinicOptions = {}): { ledger: Ledger; clock: ReturnType<typeof fixedClock> } {
   const ticking: Clock = { now: () => { const t = clock.now(); clock.advance(60_000); return t } }
-  return { ledger: new Ledger({ store, clock: ticking, kdf: TEST_KDF }), clock }
+  return { ledger: new Ledger({ store, clock: ticking, kdf: TEST_KDF, signing: options.signing ?? false }), clock }
 }
 
 /** init + users + a location + a product: entries 1-5. */
-export async function initClinic(store: LedgerStore, ledgerId: string, clock = fixedClock(START)): Promise<Clinic> {
-  const { ledger } = ledgerOn(store, clock)
+export async function initClinic(store: LedgerStore, ledgerId: string, clock = fixedClock(START), options: ClinicOptions = {}): Promise<Clinic> {
+  const { ledger } = ledgerOn(store, clock, options)
   await ledger.init({ registrant: 'Contract Test Ketamine Clinic', address: '1 Main St, Springfield', dea: 'BJ6125341', admin: 'pic', adminName: 'Pat Pic', passphrase: PASS, ledgerId })
   const pic = await ledger.authenticate('pic', PASS)
   await ledger.addUser({ username: 'nurse', name: 'Nora Nurse', role: 'nurse', passphrase: PASS, by: pic })

@@ -1,4 +1,4 @@
-import type { EntryRow, LedgerStore } from '@csledger/ledger-core'
+import type { EntryRow, EntrySignature, LedgerStore, SignatureRole } from '@csledger/ledger-core'
 
 /** Direct SQL on the store's database as its most privileged ordinary user: the guards apply. */
 export interface RawAccess {
@@ -8,6 +8,16 @@ export interface RawAccess {
   deleteEntry(seq: number): Promise<void>
   /** INSERT a row as given (bypassing the store and its lock). */
   insertEntryRow(row: EntryRow): Promise<void>
+  /** UPDATE entry_signature SET signer = … for one signature. */
+  updateSignatureSigner(seq: number, role: SignatureRole, signer: string): Promise<void>
+  /** DELETE one signature. */
+  deleteSignature(seq: number, role: SignatureRole): Promise<void>
+  /** INSERT a signature row on its own, after its entry was committed. */
+  insertSignatureRow(signature: EntrySignature): Promise<void>
+  /** UPDATE checkpoint SET size = … (every checkpoint of the ledger). */
+  updateCheckpointSize(size: number): Promise<void>
+  /** DELETE every checkpoint of the ledger. */
+  deleteCheckpoints(): Promise<void>
 }
 
 /** A superuser who first switches the database guards off: what the tamper tests simulate. */
@@ -18,6 +28,10 @@ export interface TamperAccess {
   rewriteEntry(seq: number, canonical: string, hash: string): Promise<void>
   /** Deletes one entry. */
   deleteEntry(seq: number): Promise<void>
+  /** Replaces one stored entry signature (e.g. with another entry's signature). */
+  replaceSignature(seq: number, role: SignatureRole, signature: string): Promise<void>
+  /** Deletes one stored entry signature. */
+  deleteSignature(seq: number, role: SignatureRole): Promise<void>
 }
 
 /** One fresh, empty ledger in the store under test. */

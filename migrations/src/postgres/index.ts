@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely/migration'
 import { createLedger } from './0001-create-ledger.ts'
 import { appendOnlyTriggers } from './0002-append-only-triggers.ts'
 import { tenantIsolation } from './0003-tenant-isolation.ts'
+import { signaturesAndCheckpoints } from './0004-signatures-and-checkpoints.ts'
+import { entryGuardHidesOtherLedgers } from './0005-entry-guard-hides-other-ledgers.ts'
 
 /**
  * Every PostgreSQL migration, in order. Names are permanent: a database records the ones applied.
@@ -12,6 +14,8 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   '0001-create-ledger': createLedger,
   '0002-append-only-triggers': appendOnlyTriggers,
   '0003-tenant-isolation': tenantIsolation,
+  '0004-signatures-and-checkpoints': signaturesAndCheckpoints,
+  '0005-entry-guard-hides-other-ledgers': entryGuardHidesOtherLedgers,
 })
 
 /** The names of every PostgreSQL migration this version knows, in order. */

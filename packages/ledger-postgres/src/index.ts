@@ -10,4 +10,4 @@ export { isPostgresUrl, parsePostgresUrl, redactPassword } from './postgres-url.
 export type { PostgresUrl } from './postgres-url.ts'
 export { GUARD_SQLSTATES, mapPostgresError } from './postgres-errors.ts'
 export { toSafeInteger } from './schema.ts'
-export type { Int8, PgDatabase, PgLedgerEntryTable, PgProjectionTable, PgCredentialTable, LedgerTable, LedgerAccessTable } from './schema.ts'
+export type { Int8, PgDatabase, PgLedgerEntryTable, PgProjectionTable, PgCredentialTable, PgEntrySignatureTable, PgCheckpointTable, LedgerTable, LedgerAccessTable } from './schema.ts'

@@ -1,7 +1,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely'
 import {
-  type ChainHead, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
-  type ReadView, type StoredEntry, type WriteTransaction, InputError, canonicalJson,
+  type ChainHead, type CheckpointRecord, type CredentialRecord, type Entry, type EntryRow, type EntrySignature, type LedgerStore,
+  type ProjectionKind, type Projections, type ReadView, type StoredEntry, type WriteTransaction, InputError, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapPostgresError } from './postgres-errors.ts'
 import { type PgDatabase, toSafeInteger } from './schema.ts'
@@ -30,6 +30,10 @@ export interface PostgresStoreSettings {
  * hash again, and UNIQUE (ledger_id, prev_hash) refuses a fork. Every query names the ledger, and
  * row-level security confines the connection to it as well (the `csledger.ledger_id` setting,
  * honoured only for roles granted that ledger).
+ *
+ * It can sign (docs/signatures.md §6.1): entry signatures are stored in the append's transaction
+ * (the database accepts them for that transaction's entry only), checkpoints and sealed keys beside
+ * the chain, all per ledger (migration 0004).
  */
 export class PostgresLedgerStore implements LedgerStore {
   readonly #db: Kysely<PgDatabase>
@@ -95,9 +99,23 @@ export class PostgresLedgerStore implements LedgerStore {
           .execute()
       },
       putCredential: async (c: CredentialRecord) => {
-        await trx.insertInto('credential').values({ ledger_id: id, username: c.username, passphrase_hash: c.passphrase_hash, updated_at: c.updated_at })
-          .onConflict((oc) => oc.columns(['ledger_id', 'username']).doUpdateSet((eb) => ({ passphrase_hash: eb.ref('excluded.passphrase_hash'), updated_at: eb.ref('excluded.updated_at') })))
+        // The whole record is replaced, sealed key included (as SQLite does): a passphrase change
+        // writes the same key sealed under the new passphrase, next to the new hash.
+        await trx.insertInto('credential').values({ ledger_id: id, username: c.username, passphrase_hash: c.passphrase_hash, updated_at: c.updated_at, sealed_key: c.sealed_key ?? null })
+          .onConflict((oc) => oc.columns(['ledger_id', 'username']).doUpdateSet((eb) => ({
+            passphrase_hash: eb.ref('excluded.passphrase_hash'), updated_at: eb.ref('excluded.updated_at'), sealed_key: eb.ref('excluded.sealed_key'),
+          })))
           .execute()
+      },
+      putSignatures: async (signatures: readonly EntrySignature[]) => {
+        if (signatures.length === 0) return
+        // The insert trigger accepts a signature only for the entry this transaction just appended.
+        await trx.insertInto('entry_signature')
+          .values(signatures.map((x) => ({ ledger_id: id, seq: x.seq, role: x.role, signer: x.signer, signature: x.signature })))
+          .execute()
+      },
+      putCheckpoint: async (c: CheckpointRecord) => {
+        await trx.insertInto('checkpoint').values({ ledger_id: id, size: c.size, root: c.root, note: c.note, created_at: c.created_at }).execute()
       },
     }
   }
@@ -201,11 +219,54 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async credential(username: string): Promise<CredentialRecord | undefined> {
+    let row
     try {
-      return await this.#db.selectFrom('credential').select(['username', 'passphrase_hash', 'updated_at'])
+      row = await this.#db.selectFrom('credential').select(['username', 'passphrase_hash', 'updated_at', 'sealed_key'])
         .where('ledger_id', '=', this.ledgerId).where('username', '=', username).executeTakeFirst()
     } catch (err) {
       throw mapPostgresError(err, this.display)
+    }
+    if (!row) return undefined
+    // sealed_key only for users with a signing key: a credential of before signing has the shape it had.
+    const { sealed_key, ...rest } = row
+    return sealed_key === null ? rest : { ...rest, sealed_key }
+  }
+
+  async *signatureRows(range: { fromSeq?: number; toSeq?: number } = {}): AsyncIterable<EntrySignature> {
+    const to = range.toSeq ?? Number.MAX_SAFE_INTEGER
+    // Keyset pages in (seq, role) order ("actor" before "witness", role is COLLATE "C"), as entryRows pages entries.
+    let after: { seq: number; role: string } | null = null
+    for (;;) {
+      const from = after ? sql`(seq, role) > (${after.seq}, ${after.role})` : sql`seq >= ${range.fromSeq ?? 1}`
+      let rows: Array<{ seq: string | number; role: EntrySignature['role']; signer: string; signature: string }>
+      try {
+        ({ rows } = await sql<{ seq: string | number; role: EntrySignature['role']; signer: string; signature: string }>`
+          SELECT seq, role, signer, signature FROM entry_signature
+          WHERE ledger_id = ${this.ledgerId} AND ${from} AND seq <= ${to}
+          ORDER BY seq, role LIMIT ${this.#settings.pageSize}`.execute(this.#db))
+      } catch (err) {
+        throw mapPostgresError(err, this.display)
+      }
+      if (rows.length === 0) return
+      for (const r of rows) yield { seq: toSafeInteger(r.seq, 'entry_signature.seq'), role: r.role, signer: r.signer, signature: r.signature }
+      const last = rows.at(-1)!
+      after = { seq: toSafeInteger(last.seq, 'entry_signature.seq'), role: last.role }
+    }
+  }
+
+  async *checkpointRows(): AsyncIterable<CheckpointRecord> {
+    let after: string | number = 0
+    for (;;) {
+      let rows
+      try {
+        rows = await this.#db.selectFrom('checkpoint').select(['id', 'size', 'root', 'note', 'created_at'])
+          .where('ledger_id', '=', this.ledgerId).where('id', '>', after).orderBy('id').limit(this.#settings.pageSize).execute()
+      } catch (err) {
+        throw mapPostgresError(err, this.display)
+      }
+      if (rows.length === 0) return
+      for (const r of rows) yield { size: toSafeInteger(r.size, 'checkpoint.size'), root: r.root, note: r.note, created_at: r.created_at }
+      after = rows.at(-1)!.id
     }
   }
 

@@ -27,7 +27,18 @@ export interface PgLedgerEntryTable {
   canonical: string
 }
 export interface PgProjectionTable { ledger_id: string; kind: string; key: string; seq: Int8; value: string }
-export interface PgCredentialTable { ledger_id: string; username: string; passphrase_hash: string; updated_at: string }
+export interface PgCredentialTable { ledger_id: string; username: string; passphrase_hash: string; updated_at: string; sealed_key: string | null }
+/** One entry signature (migration 0004): written with its entry, never changed. */
+export interface PgEntrySignatureTable { ledger_id: string; seq: Int8; role: 'actor' | 'witness'; signer: string; signature: string }
+/** One signed checkpoint (migration 0004); `id` orders them as stored. */
+export interface PgCheckpointTable {
+  id: ColumnType<string | number, never, never>
+  ledger_id: string
+  size: Int8
+  root: string
+  note: string
+  created_at: string
+}
 export interface KyselyMigrationTable { name: string; timestamp: string }
 
 export interface PgDatabase {
@@ -37,6 +48,8 @@ export interface PgDatabase {
   projection: PgProjectionTable
   projection_history: PgProjectionTable
   credential: PgCredentialTable
+  entry_signature: PgEntrySignatureTable
+  checkpoint: PgCheckpointTable
   kysely_migration: KyselyMigrationTable
 }
 
