@@ -38,8 +38,8 @@ export function registerCopy(program: Command, ctx: CliContext, state: RunState)
         try {
           const r = await copyLedger({ from, to, onProgress: (n, total) => { if (ctx.interactive) ctx.stderr(`\rcopied ${n}/${total}`) } })
           if (ctx.interactive) ctx.stderr('\n')
-          const data = { from: opts.from, to: redactPassword(opts.to), ledger_id: r.ledger_id, entries: r.entries, credentials: r.credentials, head: r.head, source_ok: r.source.ok, target_ok: r.target.ok }
-          return { exitCode: 0, data, text: `copied ledger ${r.ledger_id}: ${r.entries} entries and ${r.credentials} passphrase(s) to ${redactPassword(opts.to)}\n  verified before and after; head #${r.head.seq} ${r.head.hash}\n  open it with --db '${redactPassword(opts.to)}?ledger=${r.ledger_id}'\n` }
+          const data = { from: opts.from, to: redactPassword(opts.to), ledger_id: r.ledger_id, entries: r.entries, credentials: r.credentials, signatures: r.signatures, checkpoints: r.checkpoints, sealed_keys: r.sealed_keys, head: r.head, source_ok: r.source.ok, target_ok: r.target.ok }
+          return { exitCode: 0, data, text: `copied ledger ${r.ledger_id}: ${r.entries} entries, ${r.signatures} signature(s), ${r.checkpoints} checkpoint(s) and ${r.credentials} passphrase(s) (${r.sealed_keys} with a signing key) to ${redactPassword(opts.to)}\n  verified before and after; head #${r.head.seq} ${r.head.hash}\n  open it with --db '${redactPassword(opts.to)}?ledger=${r.ledger_id}'\n` }
         } finally {
           await to.close()
         }
