@@ -111,8 +111,9 @@ describe.skipIf(!env)('csledger copy of a signed clinic file to PostgreSQL', () 
   test('the copy brings the signatures, and the clinic goes on signing on the server', async () => {
     const before = await l.json<VerifyJson>(['verify'])
     expect(before.signatures?.verified).toBeGreaterThan(facts.head)
-    const copied = await l.json<{ ledger_id: string; entries: number; target_ok: boolean }>(['copy', '--from', l.db, '--to', env!.appUrl])
-    expect(copied).toMatchObject({ entries: facts.head, target_ok: true })
+    const copied = await l.json<{ ledger_id: string; entries: number; target_ok: boolean; signatures: number; checkpoints: number; sealed_keys: number; credentials: number }>(['copy', '--from', l.db, '--to', env!.appUrl])
+    expect(copied).toMatchObject({ entries: facts.head, target_ok: true, signatures: before.signatures!.verified })
+    expect(copied.sealed_keys).toBe(copied.credentials)
     const onServer = new LedgerDir(l.dir, ledgerUrl(copied.ledger_id), async () => {})
     expect(await onServer.json<VerifyJson>(['verify'])).toMatchObject({ ok: true, entries: facts.head, signatures: { verified: before.signatures!.verified } })
     // drpark co-signs the pending waste on the server, with the key sealed under his passphrase in the file.
