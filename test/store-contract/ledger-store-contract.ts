@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type KeyObject, createPublicKey } from 'node:crypto'
 import {
-  type CheckpointRecord, type Entry, type EntryRow, type EntrySignature, type LedgerStore, type ProjectionKind, ConflictError, ENTRY_FORMAT,
+  type CheckpointRecord, type ContainerState, type Entry, type EntryRow, type EntrySignature, type LedgerStore, type ProjectionKind, ConflictError, ENTRY_FORMAT,
   GENESIS_PREV_HASH, MemoryProjections, appendEntry, canSign, canonicalJson, evolve, fixedClock, hashCanonical, hashEntry, signEntryHash,
   verifyLedger,
 } from '@csledger/ledger-core'
@@ -177,6 +177,26 @@ export function describeLedgerStoreContract(harness: StoreHarness): void {
             expect(await sut.store.projectionsAt(kind, seq), `${kind} as of seq ${seq}`).toEqual(await replayedAt(all, kind, seq))
           }
         }
+      })
+
+      it('given a vial emptied and another opened, then the open containers (now and as of every seq) are exactly the open ones of a replay, through the store\'s index', async () => {
+        const c = await initClinic(sut.store, sut.ledgerId)
+        const { container } = await runClinicDay(c)
+        const left = (await sut.store.read().get('container', container))!.remaining_ml
+        await c.ledger.waste({ container, amount: `${left}mL`, reason: 'vial discarded at close', witness: c.pic, by: c.nurse })
+        await c.ledger.open({ product: 'KET-50', lot: 'K2417A', location: 'SAFE-1', by: c.nurse })
+        expect(typeof sut.store.read().openContainers).toBe('function')
+        expect(typeof sut.store.openContainersAt).toBe('function')
+        const open = (xs: readonly unknown[]) => (xs as ContainerState[]).filter((x) => x.status === 'open')
+        expect((await sut.store.read().openContainers!()).map((x) => x.container)).toEqual(['C-0002'])
+        const all = await rows(sut.store)
+        for (let seq = 0; seq <= all.length; seq++) {
+          expect(await sut.store.openContainersAt!(seq), `open containers as of seq ${seq}`).toEqual(open(await replayedAt(all, 'container', seq)))
+        }
+        // Inside a write, the decision sees the store's open containers too (a count reads them).
+        await sut.store.writeTransaction(async (tx) => {
+          expect((await tx.openContainers!()).map((x) => x.container)).toEqual(['C-0002'])
+        })
       })
     })
 

@@ -4,6 +4,7 @@ import { appendOnlyTriggers } from './0002-append-only-triggers.ts'
 import { tenantIsolation } from './0003-tenant-isolation.ts'
 import { signaturesAndCheckpoints } from './0004-signatures-and-checkpoints.ts'
 import { entryGuardHidesOtherLedgers } from './0005-entry-guard-hides-other-ledgers.ts'
+import { openContainerIndex } from './0006-open-container-index.ts'
 
 /**
  * Every PostgreSQL migration, in order. Names are permanent: a database records the ones applied.
@@ -16,6 +17,7 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Object.f
   '0003-tenant-isolation': tenantIsolation,
   '0004-signatures-and-checkpoints': signaturesAndCheckpoints,
   '0005-entry-guard-hides-other-ledgers': entryGuardHidesOtherLedgers,
+  '0006-open-container-index': openContainerIndex,
 })
 
 /** The names of every PostgreSQL migration this version knows, in order. */

@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely'
 import {
-  type ChainHead, type CheckpointRecord, type CredentialRecord, type Entry, type EntryRow, type EntrySignature, type LedgerStore,
+  type ChainHead, type CheckpointRecord, type ContainerState, type CredentialRecord, type Entry, type EntryRow, type EntrySignature, type LedgerStore,
   type ProjectionKind, type Projections, type ReadView, type StoredEntry, type WriteTransaction, InputError, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapPostgresError } from './postgres-errors.ts'
@@ -132,6 +132,12 @@ export class PostgresLedgerStore implements LedgerStore {
         const rows = await ex.selectFrom('projection').select('value').where('ledger_id', '=', id).where('kind', '=', kind).orderBy('key').execute()
         return rows.map((r) => JSON.parse(r.value) as Projections[K])
       }),
+      // The predicate of the partial index projection_open_container (migration 0006), verbatim.
+      openContainers: () => guard(async () => {
+        const { rows } = await sql<{ value: string }>`SELECT value FROM projection
+          WHERE ledger_id = ${id} AND kind = 'container' AND (value::jsonb ->> 'status') = 'open' ORDER BY key`.execute(ex)
+        return rows.map((r) => JSON.parse(r.value) as ContainerState)
+      }),
       head: () => guard(async (): Promise<ChainHead | null> => {
         const r = await ex.selectFrom('ledger_entry').select(['seq', 'hash', 'ledger_id']).where('ledger_id', '=', id).orderBy('seq', 'desc').limit(1).executeTakeFirst()
         return r ? { seq: toSafeInteger(r.seq, 'ledger_entry.seq'), hash: r.hash, ledger_id: r.ledger_id } : null
@@ -203,6 +209,26 @@ export class PostgresLedgerStore implements LedgerStore {
         WHERE p.ledger_id = ${this.ledgerId} AND p.kind = ${kind}
         ORDER BY p.key`.execute(this.#db)
       return rows.map((r) => JSON.parse(r.value) as Projections[K])
+    } catch (err) {
+      throw mapPostgresError(err, this.display)
+    }
+  }
+
+  /** The containers open right after entry `seq`, in key order (balance as of): see the SQLite store. */
+  async openContainersAt(seq: number): Promise<ReadonlyArray<ContainerState>> {
+    try {
+      const { rows } = await sql<{ key: string; value: string }>`
+        SELECT key, value FROM projection
+          WHERE ledger_id = ${this.ledgerId} AND kind = 'container' AND (value::jsonb ->> 'status') = 'open' AND seq <= ${seq}
+        UNION ALL
+        SELECT p.key, h.value FROM projection p
+        CROSS JOIN LATERAL (
+          SELECT value FROM projection_history h
+          WHERE h.ledger_id = p.ledger_id AND h.kind = p.kind AND h.key = p.key AND h.seq <= ${seq}
+          ORDER BY h.seq DESC LIMIT 1) h
+        WHERE p.ledger_id = ${this.ledgerId} AND p.kind = 'container' AND p.seq > ${seq} AND (h.value::jsonb ->> 'status') = 'open'
+        ORDER BY key`.execute(this.#db)
+      return rows.map((r) => JSON.parse(r.value) as ContainerState)
     } catch (err) {
       throw mapPostgresError(err, this.display)
     }
