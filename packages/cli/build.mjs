@@ -1,6 +1,6 @@
 // Bundles the CLI into packages/cli/dist with rolldown (vite's bundler, already in the tree):
-// one ESM entry, one start-up chunk, and a chunk per command module and per heavy library
-// loaded only when used (docs/adr/0004-cli-bundle.md). bin/csledger runs the bundle only while
+// one ESM entry, one start-up chunk, and a chunk per store and heavy library, loaded only when
+// used (docs/adr/0004-cli-bundle.md). bin/csledger runs the bundle only while
 // no source is newer than it.
 import { rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
@@ -68,12 +68,13 @@ function builtinsWithoutFacade() {
 }
 
 /**
- * What every run loads: the CLI's entry point and what it imports (commander, the context, the
- * error renderer, ledger-core with decimal.js), the action wrapper, the ledger opener and the
- * table renderer. One chunk, read in one go, instead of a dozen small ones each resolved and
- * linked on its own. The stores, each command and the heavy libraries stay in their own chunks.
+ * What every run loads: the CLI's entry point and all it imports (commander, every command's
+ * module, the context, the renderers, ledger-core with decimal.js). One chunk, read in one go:
+ * a chunk per command saved nothing measurable for `balance` and made `--help` load sixty files
+ * (docs/adr/0004-cli-bundle.md). The stores, the reports, the prompts and the other heavy
+ * libraries stay in chunks of their own, loaded by the commands that use them.
  */
-const START = ['main.ts', 'command-kit.ts', 'open-ledger.ts', 'output/table.ts'].map((f) => join(here, 'src', f))
+const START = join(here, 'src', 'main.ts')
 
 rmSync(out, { recursive: true, force: true })
 await build({
@@ -88,10 +89,7 @@ await build({
     format: 'esm',
     entryFileNames: 'csledger.mjs',
     chunkFileNames: 'chunks/[name]-[hash].mjs',
-    codeSplitting: { groups: [{ name: 'start', test: (id) => START.includes(id) }] },
-    // Real export names: a command's dynamic import then reaches its chunk directly, not
-    // through a one-line chunk that re-exports a shortened name.
-    minifyInternalExports: false,
+    codeSplitting: { groups: [{ name: 'start', test: (id) => id === START }] },
   },
   logLevel: 'warn',
 })

@@ -3,7 +3,7 @@ import { exitCodeFor, LedgerError } from '@csledger/ledger-core'
 import type { RunState } from './command-kit.ts'
 import { type CliContext, type CommandResult, defaultContext } from './context.ts'
 import { errorPayload, renderError } from './output/render-error.ts'
-import { programFor } from './program-for.ts'
+import { buildProgram } from './program.ts'
 import { VERSION } from './version.ts'
 
 /**
@@ -17,7 +17,7 @@ import { VERSION } from './version.ts'
 export async function run(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
   const json = argv.includes('--json')
   const state: RunState = {}
-  const program = await programFor(argv, ctx, state)
+  const program = buildProgram(ctx, state, argv)
   const helpOut: string[] = []
   program.exitOverride()
   program.configureOutput({
@@ -48,7 +48,7 @@ export async function run(argv: readonly string[], ctx: CliContext = defaultCont
   }
   if (!state.result) {
     // The whole tree's help (this run may have built only the command it names).
-    const text = helpOut.join('') || (await import('./program.ts')).buildProgram(ctx, {}).helpInformation()
+    const text = helpOut.join('') || buildProgram(ctx, {}).helpInformation()
     if (json) ctx.stdout(JSON.stringify({ ok: false, error: { code: 'USAGE', message: 'a command is required', hint: 'see `csledger --help`' } }) + '\n')
     else ctx.stderr(`${text}csledger: error[USAGE]: a command is required\nhint: see \`csledger --help\`\n`)
     return 2
