@@ -34,9 +34,22 @@ function spawnMs(cmd: string, args: string[], env: Record<string, string> = {}):
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   return ms
 }
-function spawnMedian(n: number, cmd: string, args: string[], env: Record<string, string> = {}): number {
-  spawnMs(cmd, args, env)
-  return median(Array.from({ length: n }, () => spawnMs(cmd, args, env)))
+/**
+ * Median wall time of each command over `n` rounds (after one warm-up round). Each round runs
+ * every command once, in turn, so a neighbour's load or a CPU-frequency change during the
+ * measurement falls on the baseline and the commands alike: on a shared machine, timing each
+ * command's runs back to back let the ratios drift by a third between runs.
+ */
+function spawnMedians<K extends string>(n: number, commands: Record<K, { cmd: string; args: string[]; env?: Record<string, string> }>): Record<K, number> {
+  const keys = Object.keys(commands) as K[]
+  const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as unknown as Record<K, number[]>
+  for (let round = -1; round < n; round++) {
+    for (const k of keys) {
+      const ms = spawnMs(commands[k].cmd, commands[k].args, commands[k].env)
+      if (round >= 0) times[k].push(ms)
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, median(times[k])])) as Record<K, number>
 }
 
 async function cliSection(file: string): Promise<void> {
@@ -51,11 +64,12 @@ async function cliSection(file: string): Promise<void> {
   const cred = (await store.credential('nurse'))!
   const kdfMs = await medianMs(runs, () => verifyPassphrase(BENCH_PASSPHRASE, cred.passphrase_hash))
   await store.close()
-  const bare = spawnMedian(runs, node, ['-e', '0'])
-  const help = spawnMedian(runs, bin, ['--help'])
-  const balance = spawnMedian(runs, bin, ['balance', '--json', '--db', file])
-  let i = 0
-  const administer = spawnMedian(runs, bin, ['administer', '--db', file, '--container', container, '--dose', '0.1mL', '--patient', 'P-BENCH', '--by', 'nurse', '--json'], { CSLEDGER_PASSPHRASE: BENCH_PASSPHRASE, CSLEDGER_BENCH_RUN: String(i++) })
+  const { bare, help, balance, administer } = spawnMedians(runs, {
+    bare: { cmd: node, args: ['-e', '0'] },
+    help: { cmd: bin, args: ['--help'] },
+    balance: { cmd: bin, args: ['balance', '--json', '--db', file] },
+    administer: { cmd: bin, args: ['administer', '--db', file, '--container', container, '--dose', '0.1mL', '--patient', 'P-BENCH', '--by', 'nurse', '--json'], env: { CSLEDGER_PASSPHRASE: BENCH_PASSPHRASE } },
+  })
   rows.push({ measure: `csledger --help (${fmt(cliSize)} entries)`, figure: `${fmt(help)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(help / bare).toFixed(2)}x`, budget: '-', ok: null })
   rows.push({ measure: 'csledger balance --json', figure: `${fmt(balance)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(balance / bare).toFixed(2)}x`, budget: '<= 2.5x', ok: balance / bare <= 2.5 })
   rows.push({ measure: 'csledger administer (incl. passphrase check)', figure: `${fmt(administer)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(administer / bare).toFixed(2)}x`, budget: '<= 4x', ok: administer / bare <= 4 })
