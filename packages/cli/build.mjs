@@ -1,7 +1,7 @@
 // Bundles the CLI into packages/cli/dist with rolldown (vite's bundler, already in the tree):
 // one ESM entry, one start-up chunk, and a chunk per store and heavy library, loaded only when
-// used (docs/adr/0004-cli-bundle.md). bin/csledger runs the bundle only while
-// no source is newer than it.
+// used (docs/adr/0004-cli-bundle.md). bin/csledger runs the bundle only while no source is
+// newer than it.
 import { rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { dirname, join } from 'node:path'
