@@ -1,8 +1,8 @@
-// pnpm bench [--quick | --full] [--out results.json]
+// pnpm bench [--quick | --full | --cli-only [--size N]] [--out results.json]
 // Every figure is measured side by side with a baseline in the same run; see docs/performance.md.
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,11 +13,13 @@ import { BENCH_PASSPHRASE, generateLedger } from './generate.ts'
 import { type Row, median, medianMs, printTable } from './stats.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const mode = process.argv.includes('--full') ? 'full' : 'quick'
+const mode = process.argv.includes('--full') ? 'full' : process.argv.includes('--cli-only') ? 'cli-only' : 'quick'
 const outIdx = process.argv.indexOf('--out')
-const sizes = mode === 'full' ? [10_000, 100_000, 1_000_000] : [2_000, 10_000]
-const cliSize = mode === 'full' ? 100_000 : 10_000
-const runs = mode === 'full' ? 15 : 10
+const sizeIdx = process.argv.indexOf('--size')
+const sizes = mode === 'full' ? [10_000, 100_000, 1_000_000] : mode === 'quick' ? [2_000, 10_000] : []
+// --cli-only: only the CLI rows, on a ledger of --size entries (default 100k, as --full).
+const cliSize = mode === 'full' ? 100_000 : mode === 'quick' ? 10_000 : sizeIdx > 0 ? Number(process.argv[sizeIdx + 1]) : 100_000
+const runs = mode === 'quick' ? 10 : 15
 const dir = join(root, 'out', 'bench')
 mkdirSync(dir, { recursive: true })
 const node = process.execPath
@@ -32,9 +34,22 @@ function spawnMs(cmd: string, args: string[], env: Record<string, string> = {}):
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   return ms
 }
-function spawnMedian(n: number, cmd: string, args: string[], env: Record<string, string> = {}): number {
-  spawnMs(cmd, args, env)
-  return median(Array.from({ length: n }, () => spawnMs(cmd, args, env)))
+/**
+ * Median wall time of each command over `n` rounds (after one warm-up round). Each round runs
+ * every command once, in turn, so a neighbour's load or a CPU-frequency change during the
+ * measurement falls on the baseline and the commands alike: on a shared machine, timing each
+ * command's runs back to back let the ratios drift by a third between runs.
+ */
+function spawnMedians<K extends string>(n: number, commands: Record<K, { cmd: string; args: string[]; env?: Record<string, string> }>): Record<K, number> {
+  const keys = Object.keys(commands) as K[]
+  const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as unknown as Record<K, number[]>
+  for (let round = -1; round < n; round++) {
+    for (const k of keys) {
+      const ms = spawnMs(commands[k].cmd, commands[k].args, commands[k].env)
+      if (round >= 0) times[k].push(ms)
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, median(times[k])])) as Record<K, number>
 }
 
 async function cliSection(file: string): Promise<void> {
@@ -49,11 +64,12 @@ async function cliSection(file: string): Promise<void> {
   const cred = (await store.credential('nurse'))!
   const kdfMs = await medianMs(runs, () => verifyPassphrase(BENCH_PASSPHRASE, cred.passphrase_hash))
   await store.close()
-  const bare = spawnMedian(runs, node, ['-e', '0'])
-  const help = spawnMedian(runs, bin, ['--help'])
-  const balance = spawnMedian(runs, bin, ['balance', '--json', '--db', file])
-  let i = 0
-  const administer = spawnMedian(runs, bin, ['administer', '--db', file, '--container', container, '--dose', '0.1mL', '--patient', 'P-BENCH', '--by', 'nurse', '--json'], { CSLEDGER_PASSPHRASE: BENCH_PASSPHRASE, CSLEDGER_BENCH_RUN: String(i++) })
+  const { bare, help, balance, administer } = spawnMedians(runs, {
+    bare: { cmd: node, args: ['-e', '0'] },
+    help: { cmd: bin, args: ['--help'] },
+    balance: { cmd: bin, args: ['balance', '--json', '--db', file] },
+    administer: { cmd: bin, args: ['administer', '--db', file, '--container', container, '--dose', '0.1mL', '--patient', 'P-BENCH', '--by', 'nurse', '--json'], env: { CSLEDGER_PASSPHRASE: BENCH_PASSPHRASE } },
+  })
   rows.push({ measure: `csledger --help (${fmt(cliSize)} entries)`, figure: `${fmt(help)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(help / bare).toFixed(2)}x`, budget: '-', ok: null })
   rows.push({ measure: 'csledger balance --json', figure: `${fmt(balance)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(balance / bare).toFixed(2)}x`, budget: '<= 2.5x', ok: balance / bare <= 2.5 })
   rows.push({ measure: 'csledger administer (incl. passphrase check)', figure: `${fmt(administer)} ms`, baseline: `node -e 0: ${fmt(bare)} ms`, ratio: `${(administer / bare).toFixed(2)}x`, budget: '<= 4x', ok: administer / bare <= 4 })
@@ -129,12 +145,29 @@ async function balanceAsOfSection(file: string, n: number): Promise<void> {
   rows.push({ measure: `balance as of a position, ${fmt(n)} entries`, figure: `${fmt(asOf, 1)} ms`, baseline: `current balance: ${fmt(current, 1)} ms`, ratio: `${(asOf / current).toFixed(1)}x`, budget: '< 200 ms', ok: asOf < 200 })
 }
 
+/**
+ * --cli-only: a copy of out/bench/ledger-N.db (generated through the rules the first time, as the
+ * other modes do, and kept), so the CLI rows can be re-measured in seconds without the rest.
+ */
+async function cliLedger(n: number): Promise<string> {
+  if (!Number.isSafeInteger(n) || n < 10) throw new Error('--size needs a whole number of entries (at least 10)')
+  const file = join(dir, `ledger-${n}.db`)
+  if (!existsSync(file)) {
+    log(`generating ${fmt(n)} entries through the rules (batched), kept for later runs`)
+    await generateLedger(file, n)
+  }
+  const copy = join(dir, `cli-${n}.db`)
+  for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(f, { force: true })
+  copyFileSync(file, copy)
+  return copy
+}
+
 // The CLI figures must measure the bundle users run: build it first (bin/csledger runs the
 // sources instead whenever one is newer than the bundle).
 spawnSync(node, [join(root, 'packages', 'cli', 'build.mjs')], { stdio: 'inherit' })
 const started = performance.now()
-log(`mode ${mode}: sizes ${sizes.map((s) => fmt(s)).join(', ')}; ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.versions.node}`)
-let cliFile = ''
+log(`mode ${mode}: sizes ${(mode === 'cli-only' ? [cliSize] : sizes).map((s) => fmt(s)).join(', ')}; ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.versions.node}`)
+let cliFile = mode === 'cli-only' ? await cliLedger(cliSize) : ''
 for (const n of sizes) {
   const file = await appendSection(n)
   await verifySection(file, n)

@@ -8,7 +8,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   )
   process.exit(70)
 }
-const { enableCompileCache } = await import('node:module')
-enableCompileCache?.()
+// Node >= 22.18 from here on, so process.getBuiltinModule exists (an import of node:module would
+// build its ESM facade and, in the bundle, cost a file of its own).
+process.getBuiltinModule('node:module').enableCompileCache?.()
 const { run } = await import('../src/main.ts')
 process.exitCode = await run(process.argv.slice(2))

@@ -37,7 +37,9 @@ export function defaultContext(): CliContext {
     env: process.env,
     stdout: (t) => { process.stdout.write(t) },
     stderr: (t) => { process.stderr.write(t) },
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    // stdout first: process.stdin builds the stdin stream on first read, which a run whose
+    // output goes to a pipe or a file (scripts, --json) need not pay for.
+    interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
     clock: SYSTEM_CLOCK,
     prompter: lazyInquirerPrompter(),
     cwd: process.cwd(),

@@ -17,7 +17,7 @@ import { VERSION } from './version.ts'
 export async function run(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
   const json = argv.includes('--json')
   const state: RunState = {}
-  const program = buildProgram(ctx, state)
+  const program = buildProgram(ctx, state, argv)
   const helpOut: string[] = []
   program.exitOverride()
   program.configureOutput({
@@ -47,7 +47,8 @@ export async function run(argv: readonly string[], ctx: CliContext = defaultCont
     return fail(ctx, json, err)
   }
   if (!state.result) {
-    const text = helpOut.join('') || program.helpInformation()
+    // The whole tree's help (this run may have built only the command it names).
+    const text = helpOut.join('') || buildProgram(ctx, {}).helpInformation()
     if (json) ctx.stdout(JSON.stringify({ ok: false, error: { code: 'USAGE', message: 'a command is required', hint: 'see `csledger --help`' } }) + '\n')
     else ctx.stderr(`${text}csledger: error[USAGE]: a command is required\nhint: see \`csledger --help\`\n`)
     return 2

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { Ledger, canSign } from '@csledger/ledger-core'
 import { DEFAULT_DB, type CliContext, type GlobalOptions } from './context.ts'
 
@@ -19,7 +20,6 @@ export async function openLedger(ctx: CliContext, g: GlobalOptions, options: { c
     return new Ledger({ store, clock: ctx.clock, signing: canSign(store) })
   }
   const { openSqliteStore } = await import('@csledger/ledger-sqlite')
-  const { resolve } = await import('node:path')
   // Read commands open the embedded SQLite file normally too, so a pending migration is applied
   // (the store reads through its own read-only connection either way).
   const store = await openSqliteStore(resolve(ctx.cwd, location), options.create ? { create: true } : {})

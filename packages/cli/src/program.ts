@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander'
+import type { Command } from 'commander'
 import type { RunState } from './command-kit.ts'
 import type { CliContext } from './context.ts'
 import { registerBalance } from './commands/balance.ts'
@@ -10,7 +10,6 @@ import { registerLog } from './commands/log.ts'
 import { registerLocation, registerProduct } from './commands/catalog.ts'
 import { registerOpen, registerReceive, registerTransfer } from './commands/stock.ts'
 import { registerUser } from './commands/user.ts'
-import { VERSION } from './version.ts'
 import { registerCount, registerDiscrepancies, registerInventory } from './commands/count.ts'
 import { registerReconcile } from './commands/reconcile.ts'
 import { registerLoss } from './commands/loss.ts'
@@ -21,31 +20,74 @@ import { registerCheckpoint, registerProve } from './commands/checkpoint.ts'
 import { registerCopy, registerMigrate } from './commands/server.ts'
 import { registerReport } from './commands/report.ts'
 import { registerDemo } from './commands/demo.ts'
+import { rootCommand } from './root-command.ts'
 
-/** Builds the commander tree. Actions store their result in `state`; nothing here exits. */
-export function buildProgram(ctx: CliContext, state: RunState): Command {
-  const program = new Command('csledger')
-    .description('Controlled-substance ledger for ketamine clinics: append-only, hash-chained, exact to the milligram.')
-    .version(VERSION, '-V, --version')
-    .option('--db <path>', `ledger database: a SQLite file or a postgres:// URL (env CSLEDGER_DB; default ./csledger.db)`)
-    .option('--json', 'print exactly one JSON document: {"ok":true,"data":…} or {"ok":false,"error":{code,message,hint}}')
-    .addOption(new Option('-y, --yes', 'never prompt, even at a terminal: every value must come from flags or the environment'))
-    .showSuggestionAfterError(true)
-    .configureHelp({ sortSubcommands: false })
-    .addHelpText('after', `
-Passphrases: asked with a hidden prompt at a terminal; otherwise read from CSLEDGER_PASSPHRASE
-(--by), CSLEDGER_WITNESS_PASSPHRASE (--witness) and CSLEDGER_NEW_PASSPHRASE (a user being created).
+/** Adds one top-level command to the program (registerBackup adds two: backup and restore). */
+type Register = (program: Command, ctx: CliContext, state: RunState) => void
 
-Exit codes: 0 ok, 1 problems found, 2 usage or invalid input, 3 refused by a ledger rule,
-4 conflict (safe to retry), 5 integrity failure, 77 authentication or permission, 70 internal.
+/** Every top-level command in help order, with the names it adds. program.test.ts checks the names. */
+export const COMMANDS: ReadonlyArray<{ readonly names: readonly string[]; readonly register: Register }> = [
+  { names: ['init'], register: registerInit },
+  { names: ['user'], register: registerUser },
+  { names: ['location'], register: registerLocation },
+  { names: ['product'], register: registerProduct },
+  { names: ['receive'], register: registerReceive },
+  { names: ['open'], register: registerOpen },
+  { names: ['administer'], register: registerAdminister },
+  { names: ['waste'], register: registerWaste },
+  { names: ['cosign'], register: registerCosign },
+  { names: ['transfer'], register: registerTransfer },
+  { names: ['correct'], register: registerCorrect },
+  { names: ['inventory'], register: registerInventory },
+  { names: ['count'], register: registerCount },
+  { names: ['discrepancies'], register: registerDiscrepancies },
+  { names: ['reconcile'], register: registerReconcile },
+  { names: ['loss'], register: registerLoss },
+  { names: ['dispose'], register: registerDispose },
+  { names: ['status'], register: registerStatus },
+  { names: ['settings'], register: registerSettings },
+  { names: ['balance'], register: registerBalance },
+  { names: ['log'], register: registerLog },
+  { names: ['checkpoint'], register: registerCheckpoint },
+  { names: ['prove'], register: registerProve },
+  { names: ['export'], register: registerExport },
+  { names: ['verify'], register: registerVerify },
+  { names: ['backup', 'restore'], register: registerBackup },
+  { names: ['migrate'], register: registerMigrate },
+  { names: ['copy'], register: registerCopy },
+  { names: ['report'], register: registerReport },
+  { names: ['demo'], register: registerDemo },
+]
 
-Example (a nurse records a dose):
-  $ csledger administer --container C-0042 --dose 35mg --patient P-1042 --by nkim
-`)
-  for (const register of [
-    registerInit, registerUser, registerLocation, registerProduct, registerReceive, registerOpen, registerAdminister, registerWaste,
-    registerCosign, registerTransfer, registerCorrect, registerInventory, registerCount, registerDiscrepancies, registerReconcile, registerLoss,
-    registerDispose, registerStatus, registerSettings, registerBalance, registerLog, registerCheckpoint, registerProve, registerExport, registerVerify, registerBackup, registerMigrate, registerCopy, registerReport, registerDemo,
-  ]) register(program, ctx, state)
+/**
+ * Builds the commander tree. Actions store their result in `state`; nothing here exits.
+ *
+ * Given the run's `argv`, a run that names a top-level command (see selectedCommand) gets only
+ * that command: building all thirty, with their options and help texts, was the largest part of
+ * a short command's start-up after loading the code (docs/performance.md). Without `argv`, or
+ * for `--help`, `--version`, no command, an unknown word or anything unusual, it builds the
+ * whole tree, so commander answers those exactly as it always has.
+ *
+ * @example
+ * const program = buildProgram(ctx, state, ['balance', '--json'])
+ */
+export function buildProgram(ctx: CliContext, state: RunState, argv?: readonly string[]): Command {
+  const program = rootCommand()
+  const name = argv && selectedCommand(argv)
+  for (const c of COMMANDS) if (name === undefined || c.names.includes(name)) c.register(program, ctx, state)
   return program
+}
+
+/**
+ * The top-level command `argv` names, when nothing but global options (`--db <path>`,
+ * `--db=<path>`, `--json`, `-y`, `--yes`) comes before it; otherwise undefined.
+ */
+export function selectedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--db') { i++; continue }
+    if (a.startsWith('--db=') || a === '--json' || a === '-y' || a === '--yes') continue
+    return !a.startsWith('-') && COMMANDS.some((c) => c.names.includes(a)) ? a : undefined
+  }
+  return undefined
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { Ledger } from '@csledger/ledger-core'
 import { need } from '../ask.ts'
@@ -30,8 +32,7 @@ export function registerInit(program: Command, ctx: CliContext, state: RunState)
       // A refused init must not leave an empty ledger file behind: remember whether the file was there.
       const location = dbLocation(ctx, g)
       const isFile = !/^postgres(ql)?:\/\//i.test(location)
-      const path = isFile ? (await import('node:path')).resolve(ctx.cwd, location) : ''
-      const { existsSync, rmSync } = await import('node:fs')
+      const path = isFile ? resolve(ctx.cwd, location) : ''
       const existed = isFile && existsSync(path)
       const L: Ledger = await ledger()
       const { stored } = await L.init({ registrant, address, dea, ...(opts.deaOverride ? { deaOverride: opts.deaOverride } : {}), admin, adminName, passphrase, ledgerId: storeLedgerId(L) ?? randomUUID(), timezone: opts.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }).catch(async (err: unknown) => {
