@@ -296,3 +296,9 @@ describe('tree sizes beyond 32 bits', () => {
     expect(splitPoint(2 ** 40)).toBe(2 ** 39)
   })
 })
+
+describe('the empty tree', () => {
+  it('given no leaves, then the root constant is SHA-256 of the empty string (RFC 6962 §2.1)', () => {
+    expect(Buffer.from(EMPTY_ROOT_HASH).toString('hex')).toBe(createHash('sha256').update(new Uint8Array(0)).digest('hex'))
+  })
+})

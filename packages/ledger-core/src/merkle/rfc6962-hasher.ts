@@ -6,8 +6,12 @@ export const HASH_SIZE = 32
 export const LEAF_HASH_PREFIX = 0x00
 /** RFC 6962 §2.1 / RFC 9162 §2.1.1: the byte hashed before two child hashes. */
 export const NODE_HASH_PREFIX = 0x01
-/** MTH({}) = SHA-256 of the empty string: the root of a tree with no leaves. Shared: never mutate it (functions here return copies). */
-export const EMPTY_ROOT_HASH: Uint8Array = sha256(new Uint8Array(0))
+/**
+ * MTH({}) = SHA-256 of the empty string: the root of a tree with no leaves. Shared: never mutate it
+ * (functions here return copies). A constant, not computed at load: hashing here loaded node:crypto
+ * (~8 ms) for every CLI command, even those that hash nothing (merkle.test.ts checks it).
+ */
+export const EMPTY_ROOT_HASH: Uint8Array = Buffer.from('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex')
 
 /**
  * Leaf hash, RFC 9162 §2.1.1: SHA-256(0x00 || leaf bytes). In csledger the leaf bytes of entry
