@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import { ChainLinkVerifier, ChainVerifier, Ledger, verifyLedger, verifyPassphrase } from '@csledger/ledger-core'
 import { openSqliteStore } from '@csledger/ledger-sqlite'
 import { BENCH_PASSPHRASE, generateLedger } from './generate.ts'
+import { signingSection } from './signing.ts'
 import { type Row, median, medianMs, printTable } from './stats.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -175,6 +176,10 @@ for (const n of sizes) {
   if (n === cliSize) cliFile = file
 }
 await cliSection(cliFile)
+if (mode !== 'cli-only') {
+  log('signing: appends and verify, signed beside unsigned')
+  rows.push(...(await signingSection(dir, mode === 'full' ? 10_000 : 3_000, mode === 'full' ? 200 : 60)))
+}
 const table = printTable(rows)
 process.stdout.write(`${table}\n\nmode ${mode}, ${((performance.now() - started) / 1000).toFixed(0)} s, ${new Date().toISOString()}\n`)
 if (outIdx > 0) writeFileSync(process.argv[outIdx + 1]!, JSON.stringify({ mode, rows, date: new Date().toISOString() }, null, 2))
