@@ -264,3 +264,93 @@ describe('the open containers, through their index (migration 0005)', () => {
     }
   })
 })
+
+describe('what a write transaction remembers (projections read or written, the head) lives and dies with it', () => {
+  const fridge = { code: 'FRIDGE-3', name: 'Fridge' }
+  const locationEntry = (head: { seq: number; hash: string; ledger_id: string }) => ({
+    kind: 'location', occurred_at: '2026-11-03T10:00:00.000Z', actor: 'pic', data: fridge,
+    format: 1, ledger_id: head.ledger_id, seq: head.seq + 1, prev_hash: head.hash, recorded_at: '2026-11-03T10:00:00.000Z',
+  }) as Entry
+
+  it('given a transaction that read a projection and the head, wrote both and rolled back, when the next transaction reads them, then it sees what is stored, not what was rolled back', async () => {
+    const head = (await store.read().head())!
+    const user = (await store.read().get('user', 'nurse'))!
+    await expect(store.writeTransaction(async (tx) => {
+      expect(await tx.get('user', 'nurse')).toEqual(user)
+      expect(await tx.get('location', 'FRIDGE-3')).toBeUndefined()
+      expect(await tx.head()).toEqual(head)
+      const entry = locationEntry(head)
+      await tx.insertEntry({ entry, ...hashEntry(entry) })
+      await tx.putProjections(entry.seq, [{ kind: 'user', key: 'nurse', value: { ...user, active: false } }, { kind: 'location', key: 'FRIDGE-3', value: fridge }])
+      expect((await tx.get('user', 'nurse'))!.active).toBe(false)
+      expect(await tx.get('location', 'FRIDGE-3')).toEqual(fridge)
+      expect((await tx.head())!.seq).toBe(head.seq + 1)
+      throw new Error('rolled back')
+    })).rejects.toThrow('rolled back')
+    await store.writeTransaction(async (tx) => {
+      expect(await tx.get('user', 'nurse')).toEqual(user)
+      expect(await tx.get('location', 'FRIDGE-3')).toBeUndefined()
+      expect(await tx.head()).toEqual(head)
+    })
+  })
+
+  it('given a batch whose last append fails after writing, when the batch rolls back, then the next transaction sees none of the batch', async () => {
+    const before = snapshot(store)
+    const head = (await store.read().head())!
+    const L = ledger(store)
+    const pic = await L.authenticate('pic', SAMPLE_PASSPHRASE)
+    const refusal = new Error('the last append fails')
+    await expect(L.batch(async () => {
+      await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic })
+      await appendEntry(store, { clock: fixedClock('2026-11-03T10:00:00.000Z'), decide: async (tx) => {
+        expect((await tx.head())!.seq).toBe(head.seq + 1)
+        expect(await tx.get('location', 'FRIDGE-3')).toMatchObject(fridge)
+        throw refusal
+      } })
+    })).rejects.toBe(refusal)
+    expect(snapshot(store)).toEqual(before)
+    await store.writeTransaction(async (tx) => {
+      expect(await tx.head()).toEqual(head)
+      expect(await tx.get('location', 'FRIDGE-3')).toBeUndefined()
+    })
+    const next = await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic })
+    expect(next.stored.entry.seq).toBe(head.seq + 1)
+    expect((await verifyLedger(store)).ok).toBe(true)
+  })
+
+  it('given another connection appends between two transactions, when the next transaction reads, then it sees that append (nothing is remembered across transactions)', async () => {
+    await store.writeTransaction(async (tx) => {
+      await tx.head()
+      await tx.get('location', 'FRIDGE-3')
+    })
+    const other = await openSqliteStore(file)
+    try {
+      const L = ledger(other)
+      await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: await L.authenticate('pic', SAMPLE_PASSPHRASE) })
+    } finally {
+      await other.close()
+    }
+    await store.writeTransaction(async (tx) => {
+      expect((await tx.head())!.seq).toBe(sample.head.seq + 1)
+      expect(await tx.get('location', 'FRIDGE-3')).toMatchObject(fridge)
+    })
+  })
+
+  it('given a projection read twice in a transaction, then both reads give the same frozen value, equal to the stored text parsed; a write replaces it', async () => {
+    await store.writeTransaction(async (tx) => {
+      const a = (await tx.get('container', 'C-0001'))!
+      expect(await tx.get('container', 'C-0001')).toBe(a)
+      expect(Object.isFrozen(a)).toBe(true)
+      expect(() => { (a as { status: string }).status = 'empty' }).toThrow(TypeError)
+      const stored = store.database.prepare("SELECT value FROM projection WHERE kind = 'container' AND key = 'C-0001'").get() as { value: string }
+      expect(a).toEqual(JSON.parse(stored.value))
+      // What is written is read back as its canonical text parses: keys in order, undefined members gone.
+      await tx.putProjections(999, [{ kind: 'container', key: 'C-0001', value: { ...a, status: 'empty', beyond_use: undefined as unknown as null } }])
+      const b = (await tx.get('container', 'C-0001'))!
+      expect(b.status).toBe('empty')
+      expect('beyond_use' in b).toBe(false)
+      expect(Object.keys(b)).toEqual([...Object.keys(b)].sort())
+      throw new Error('leave the sample as it was')
+    }).catch((e: unknown) => { if ((e as Error).message !== 'leave the sample as it was') throw e })
+  })
+})

@@ -21,12 +21,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #inBatch = new AsyncLocalStorage<{ failed: unknown }>()
   readonly #readPath: string | null
   #readDb: { db: BetterSqlite3.Database; st: Statements } | null = null
-  /**
-   * Projection values read or written inside the current write transaction. Under BEGIN
-   * IMMEDIATE nobody else writes, so a value read once stays true until we write it (and the
-   * cache is updated then); any rollback clears it.
-   */
-  #txCache: Map<string, string | null> | null = null
+  /** The open write transaction's handle and what it has read or written (see {@link TxState}); null outside one. */
+  #tx: { handle: WriteTransaction; state: TxState } | null = null
 
   /**
    * @param readPath when given, reads outside a write go through a second, read-only connection
@@ -70,7 +66,7 @@ export class SqliteLedgerStore implements LedgerStore {
   async #runInBatch<T>(batch: { failed: unknown }, fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     if (batch.failed !== undefined) throw new ConflictError('BATCH_ABORTED', 'an earlier append in this batch failed; the whole batch will roll back', { hint: 'fix the failing entry and run the batch again' })
     try {
-      return await fn(this.#writer())
+      return await fn(this.#tx!.handle)
     } catch (err) {
       batch.failed = mapSqliteError(err, this.#file)
       throw batch.failed
@@ -83,24 +79,42 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (err) {
       throw mapSqliteError(err, this.#file)
     }
-    this.#txCache = new Map()
+    const state = new TxState()
+    this.#tx = { handle: this.#writer(state), state }
     try {
-      const result = await fn(this.#writer())
+      const result = await fn(this.#tx.handle)
       this.#db.exec('COMMIT')
       return result
     } catch (err) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
       throw mapSqliteError(err, this.#file)
     } finally {
-      this.#txCache = null
+      // Whatever was cached described this transaction only: the next one reads afresh.
+      this.#tx = null
     }
   }
 
-  #writer(): WriteTransaction {
+  /** The handle of one write transaction: reads served from `state` where it knows the answer. */
+  #writer(state: TxState): WriteTransaction {
     const st = this.#st
-    const read = this.#reader(st, true)
-    const tx: WriteTransaction = {
+    const g = <T>(fn: () => T) => this.#guard(fn)
+    const read = this.#reader(st)
+    return {
       ...read,
+      get: async <K extends ProjectionKind>(kind: K, key: string) => {
+        const id = `${kind}\u0000${key}`
+        let cached = state.projections.get(id)
+        if (cached === undefined) {
+          cached = { text: g(() => st.getProjection.get(kind, key))?.value ?? null }
+          state.projections.set(id, cached)
+        }
+        if (cached.text === null) return undefined
+        return (cached.value ??= deepFreeze(JSON.parse(cached.text))) as Projections[K]
+      },
+      head: async () => {
+        if (state.head === undefined) state.head = g(() => st.head.get()) ?? null
+        return state.head === null ? null : { ...state.head }
+      },
       entryByRequestId: async (id) => {
         const r = st.entryByRequest.get(id)
         return r ? { entry: JSON.parse(r.canonical) as Entry, canonical: r.canonical, hash: r.hash } : undefined
@@ -108,20 +122,20 @@ export class SqliteLedgerStore implements LedgerStore {
       insertEntry: async (s: StoredEntry) => {
         const e = s.entry
         st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        state.head = { seq: e.seq, hash: s.hash, ledger_id: e.ledger_id }
       },
       putProjections: async (seq, changes) => {
         for (const c of changes) {
           const value = canonicalJson(c.value)
           st.upsertProjection.run(c.kind, c.key, seq, value)
           st.insertHistory.run(c.kind, c.key, seq, value)
-          this.#txCache?.set(`${c.kind}\u0000${c.key}`, value)
+          state.projections.set(`${c.kind}\u0000${c.key}`, { text: value })
         }
       },
       putCredential: async (c: CredentialRecord) => { st.putCredential.run(c.username, c.passphrase_hash, c.updated_at, c.sealed_key ?? null) },
       putSignatures: async (sigs: readonly EntrySignature[]) => { for (const x of sigs) st.insertSignature.run(x.seq, x.role, x.signer, x.signature) },
       putCheckpoint: async (c: CheckpointRecord) => { st.insertCheckpoint.run(c.size, c.root, c.note, c.created_at) },
     }
-    return tx
   }
 
   read(): ReadView { return this.#reader(this.#readSide().st) }
@@ -145,18 +159,12 @@ export class SqliteLedgerStore implements LedgerStore {
     }
   }
 
-  #reader(st: Statements, inTransaction = false): ReadView {
+  #reader(st: Statements): ReadView {
     const g = <T>(fn: () => T) => this.#guard(fn)
     return {
       get: async <K extends ProjectionKind>(kind: K, key: string) => {
-        const cache = inTransaction ? this.#txCache : null
-        const id = `${kind}\u0000${key}`
-        let text = cache?.get(id)
-        if (text === undefined) {
-          text = g(() => st.getProjection.get(kind, key))?.value ?? null
-          cache?.set(id, text)
-        }
-        return text === null ? undefined : (JSON.parse(text) as Projections[K])
+        const text = g(() => st.getProjection.get(kind, key))?.value
+        return text === undefined ? undefined : (JSON.parse(text) as Projections[K])
       },
       list: async <K extends ProjectionKind>(kind: K) => g(() => st.listProjection.all(kind)).map((r) => JSON.parse(r.value) as Projections[K]),
       openContainers: async () => g(() => st.listOpenContainers.all()).map((r) => JSON.parse(r.value) as ContainerState),
@@ -263,4 +271,26 @@ export class SqliteLedgerStore implements LedgerStore {
     if (this.#readDb?.db.open) this.#readDb.db.close()
     if (this.#db.open) this.#db.close()
   }
+}
+
+/**
+ * What one write transaction knows without asking SQLite again. Under BEGIN IMMEDIATE nobody else
+ * writes, so a projection read once stays true until this transaction writes it (which replaces
+ * what is known of it), and the head is the last entry this transaction inserted. It lives exactly as
+ * long as the transaction: commit and rollback both drop it. Parsed values are frozen because
+ * every later read in the transaction (a batch: up to every append in it) shares them.
+ */
+class TxState {
+  /** `kind\0key` -> the stored canonical text (null: no such projection) and, once read, its parsed value. */
+  readonly projections = new Map<string, { text: string | null; value?: unknown }>()
+  /** The chain's head; undefined until read or written in this transaction. */
+  head: ChainHead | null | undefined = undefined
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
 }
