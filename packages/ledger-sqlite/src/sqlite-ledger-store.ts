@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import BetterSqlite3 from 'better-sqlite3'
 import {
   type ChainHead, type ContainerState, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
-  type ReadView, type StoredEntry, type WriteTransaction, type Finding, type EntrySignature, type CheckpointRecord, ConflictError, canonicalJson,
+  type ReadView, type StoredEntry, type WriteTransaction, type Finding, type EntrySignature, type CheckpointRecord, ConflictError, GENESIS_PREV_HASH, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapSqliteError } from './sqlite-errors.ts'
 import { type Statements, prepareStatements } from './statements.ts'
@@ -35,8 +35,14 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#readPath = readPath
   }
 
-  /** The underlying better-sqlite3 handle (backups, tests). */
-  get database(): BetterSqlite3.Database { return this.#db }
+  /**
+   * The underlying better-sqlite3 handle (backups, tests). Inside a write transaction, what it has
+   * written so far is handed to SQLite first, so SQL on this handle sees it.
+   */
+  get database(): BetterSqlite3.Database {
+    this.#writePending()
+    return this.#db
+  }
   get file(): string { return this.#file }
 
   writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
@@ -83,6 +89,8 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#tx = { handle: this.#writer(state), state }
     try {
       const result = await fn(this.#tx.handle)
+      this.#writePending()
+      if (state.failed !== undefined) throw state.failed
       this.#db.exec('COMMIT')
       return result
     } catch (err) {
@@ -94,11 +102,22 @@ export class SqliteLedgerStore implements LedgerStore {
     }
   }
 
-  /** The handle of one write transaction: reads served from `state` where it knows the answer. */
+  /**
+   * The handle of one write transaction. Reads are served from `state` where it knows the answer;
+   * writes to the chain and the projections are queued in `state` and handed to SQLite together
+   * (see {@link TxState}): before the commit, before any SQL read that could see them, and every
+   * {@link PENDING_LIMIT} entries.
+   */
   #writer(state: TxState): WriteTransaction {
     const st = this.#st
     const g = <T>(fn: () => T) => this.#guard(fn)
     const read = this.#reader(st)
+    // A handle used after its transaction ended writes straight through, as it always did.
+    const queueing = () => this.#tx?.state === state
+    const head = async (): Promise<ChainHead | null> => {
+      if (state.head === undefined) state.head = g(() => st.head.get()) ?? null
+      return state.head === null ? null : { ...state.head }
+    }
     return {
       ...read,
       get: async <K extends ProjectionKind>(kind: K, key: string) => {
@@ -111,38 +130,129 @@ export class SqliteLedgerStore implements LedgerStore {
         if (cached.text === null) return undefined
         return (cached.value ??= deepFreeze(JSON.parse(cached.text))) as Projections[K]
       },
-      head: async () => {
-        if (state.head === undefined) state.head = g(() => st.head.get()) ?? null
-        return state.head === null ? null : { ...state.head }
+      list: async (kind) => {
+        this.#writePending()
+        return read.list(kind)
+      },
+      openContainers: async () => {
+        this.#writePending()
+        return read.openContainers!()
+      },
+      head,
+      entry: async (seq) => {
+        const queued = state.entryBySeq.get(seq)
+        return queued ? (JSON.parse(queued.stored.canonical) as Entry) : read.entry(seq)
       },
       entryByRequestId: async (id) => {
-        const r = st.entryByRequest.get(id)
+        const queued = state.entryByRequest.get(id)
+        const r = queued ? queued.stored : st.entryByRequest.get(id)
         return r ? { entry: JSON.parse(r.canonical) as Entry, canonical: r.canonical, hash: r.hash } : undefined
       },
       insertEntry: async (s: StoredEntry) => {
         const e = s.entry
-        st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        const tip = await head()
+        // The continuity trigger checks this when the row reaches SQLite; an entry that would fail
+        // it is written now, so the append fails here with the trigger's own error.
+        const continues = e.seq === (tip?.seq ?? 0) + 1 && e.prev_hash === (tip?.hash ?? GENESIS_PREV_HASH) && (tip === null || e.ledger_id === tip.ledger_id)
+        if (!continues || !queueing()) {
+          this.#writePending()
+          st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        } else {
+          const queued = { stored: s, signatures: [] }
+          state.entries.push(queued)
+          state.entryBySeq.set(e.seq, queued)
+          if (e.request_id !== undefined) state.entryByRequest.set(e.request_id, queued)
+        }
         state.head = { seq: e.seq, hash: s.hash, ledger_id: e.ledger_id }
       },
       putProjections: async (seq, changes) => {
         for (const c of changes) {
           const value = canonicalJson(c.value)
-          st.upsertProjection.run(c.kind, c.key, seq, value)
-          st.insertHistory.run(c.kind, c.key, seq, value)
-          state.projections.set(`${c.kind}\u0000${c.key}`, { text: value })
+          const id = `${c.kind}\u0000${c.key}`
+          if (queueing()) {
+            const row = { kind: c.kind, key: c.key, seq, value }
+            state.history.push(row)
+            state.latest.set(id, row)
+          } else {
+            st.upsertProjection.run(c.kind, c.key, seq, value)
+            st.insertHistory.run(c.kind, c.key, seq, value)
+          }
+          state.projections.set(id, { text: value })
         }
+        if (state.entries.length >= PENDING_LIMIT) this.#writePending()
       },
       putCredential: async (c: CredentialRecord) => { st.putCredential.run(c.username, c.passphrase_hash, c.updated_at, c.sealed_key ?? null) },
-      putSignatures: async (sigs: readonly EntrySignature[]) => { for (const x of sigs) st.insertSignature.run(x.seq, x.role, x.signer, x.signature) },
-      putCheckpoint: async (c: CheckpointRecord) => { st.insertCheckpoint.run(c.size, c.root, c.note, c.created_at) },
+      putSignatures: async (sigs: readonly EntrySignature[]) => {
+        // With their entry while it is queued (the trigger wants them right after it); else now, as before.
+        const last = state.entries.at(-1)
+        if (queueing() && last && sigs.every((x) => x.seq === last.stored.entry.seq)) {
+          last.signatures.push(...sigs.map((x) => ({ ...x })))
+          return
+        }
+        this.#writePending()
+        for (const x of sigs) st.insertSignature.run(x.seq, x.role, x.signer, x.signature)
+      },
+      putCheckpoint: async (c: CheckpointRecord) => {
+        this.#writePending()
+        st.insertCheckpoint.run(c.size, c.root, c.note, c.created_at)
+      },
     }
   }
 
-  read(): ReadView { return this.#reader(this.#readSide().st) }
+  /**
+   * Hands the open transaction's queued writes to SQLite: each entry with its signatures, in seq
+   * order, then the projection history and the projections' latest values in key order (the order
+   * of their primary keys, so each B-tree is written front to back). A failure leaves the
+   * transaction unable to commit, whoever catches the error.
+   */
+  #writePending(): void {
+    const state = this.#tx?.state
+    if (!state || (state.entries.length === 0 && state.history.length === 0)) return
+    const st = this.#st
+    const { entries, history, latest } = state
+    state.entries = []
+    state.entryBySeq.clear()
+    state.entryByRequest.clear()
+    state.history = []
+    state.latest = new Map()
+    try {
+      for (const { stored: s, signatures } of entries) {
+        const e = s.entry
+        st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        for (const x of signatures) st.insertSignature.run(x.seq, x.role, x.signer, x.signature)
+      }
+      history.sort(byKindKeySeq)
+      for (const h of history) st.insertHistory.run(h.kind, h.key, h.seq, h.value)
+      for (const p of [...latest.values()].sort(byKindKeySeq)) st.upsertProjection.run(p.kind, p.key, p.seq, p.value)
+    } catch (err) {
+      state.failed = mapSqliteError(err, this.#file)
+      throw state.failed
+    }
+  }
 
-  /** The read-only connection (opened on first use), or the write connection for :memory: and read-only stores. */
+  read(): ReadView {
+    if (this.#readPath) return this.#reader(this.#readSide().st)
+    // One connection: a read made while a write is open sees what it has written so far, as before.
+    const sameConnection = this.#reader(this.#st)
+    const visible = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): R => {
+      this.#writePending()
+      return f(...args)
+    }
+    return {
+      get: visible(sameConnection.get), list: visible(sameConnection.list), openContainers: visible(sameConnection.openContainers!),
+      head: visible(sameConnection.head), entry: visible(sameConnection.entry),
+    }
+  }
+
+  /**
+   * The read-only connection (opened on first use), or the write connection for :memory: and
+   * read-only stores (with an open write's queued writes handed to SQLite first, so it sees them).
+   */
   #readSide(): { db: BetterSqlite3.Database; st: Statements } {
-    if (!this.#readPath) return { db: this.#db, st: this.#st }
+    if (!this.#readPath) {
+      this.#writePending()
+      return { db: this.#db, st: this.#st }
+    }
     if (!this.#readDb) {
       const db = this.#guard(() => new BetterSqlite3(this.#readPath!, { readonly: true, fileMustExist: true, timeout: 15_000 }))
       this.#readDb = { db, st: prepareStatements(db) }
@@ -285,6 +395,27 @@ class TxState {
   readonly projections = new Map<string, { text: string | null; value?: unknown }>()
   /** The chain's head; undefined until read or written in this transaction. */
   head: ChainHead | null | undefined = undefined
+  /** Entries appended and not yet handed to SQLite, in seq order, each with its signatures. */
+  entries: QueuedEntry[] = []
+  readonly entryBySeq = new Map<number, QueuedEntry>()
+  readonly entryByRequest = new Map<string, QueuedEntry>()
+  /** Projection writes not yet handed to SQLite: every one (history) and the latest per key. */
+  history: ProjectionRow[] = []
+  latest = new Map<string, ProjectionRow>()
+  /** Why queued writes could not be handed to SQLite: the transaction must roll back. */
+  failed: unknown = undefined
+}
+
+interface QueuedEntry { readonly stored: StoredEntry; readonly signatures: EntrySignature[] }
+interface ProjectionRow { readonly kind: string; readonly key: string; readonly seq: number; readonly value: string }
+
+/** Queued entries after which the queue is handed to SQLite even inside a long batch (bounds memory). */
+const PENDING_LIMIT = 1000
+
+function byKindKeySeq(a: ProjectionRow, b: ProjectionRow): number {
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1
+  return a.seq - b.seq
 }
 
 function deepFreeze<T>(value: T): T {
