@@ -70,19 +70,20 @@ function arrayInOrder(a: readonly unknown[]): unknown {
 
 function objectInOrder(o: Readonly<Record<string, unknown>>): unknown {
   const keys = Object.keys(o)
+  const n = keys.length
   let sorted = true
-  for (let i = 1; i < keys.length; i++) {
+  for (let i = 1; i < n; i++) {
     if (keys[i - 1]! > keys[i]!) {
       sorted = false
       break
     }
   }
-  let replaced: Map<string, unknown> | undefined
-  for (const k of keys) {
-    const x = o[k]
+  // values[i]: what key i is written with (undefined: left out, as JSON.stringify and canonicalize do).
+  let values: unknown[] | undefined
+  for (let i = 0; i < n; i++) {
+    const x = o[keys[i]!]
     switch (typeof x) {
       case 'string': case 'boolean': case 'undefined': case 'symbol':
-        // JSON.stringify and canonicalize both leave out a member whose value is undefined or a symbol.
         continue
       case 'number':
         if (!Number.isFinite(x)) return NOT_PLAIN
@@ -90,19 +91,35 @@ function objectInOrder(o: Readonly<Record<string, unknown>>): unknown {
       default: {
         const y = inCanonicalOrder(x)
         if (y === NOT_PLAIN) return NOT_PLAIN
-        if (y !== x) (replaced ??= new Map()).set(k, y)
+        if (y !== x) (values ??= new Array<unknown>(n))[i] = y
       }
     }
   }
-  if (sorted && replaced === undefined) return o
+  if (sorted && values === undefined) return o
   // In a copy, __proto__ would set the prototype instead of making a key; and an integer-like key
   // enumerates before all others whatever the insertion order (harmless if the keys were in order).
-  for (const k of keys) if (k === '__proto__' || (!sorted && ARRAY_INDEX.test(k))) return NOT_PLAIN
+  for (let i = 0; i < n; i++) if (keys[i] === '__proto__' || (!sorted && ARRAY_INDEX.test(keys[i]!))) return NOT_PLAIN
+  // Key positions in canonical order: an insertion sort, quick for the dozen keys of an entry.
+  const order: number[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    let j = i
+    const k = keys[i]!
+    while (j > 0 && keys[order[j - 1]!]! > k) {
+      order[j] = order[j - 1]!
+      j--
+    }
+    order[j] = i
+  }
   const out: Record<string, unknown> = {}
-  for (const k of sorted ? keys : keys.sort()) {
-    const x = o[k]
-    if (x === undefined || typeof x === 'symbol') continue
-    out[k] = replaced?.has(k) ? replaced.get(k) : x
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!
+    const y = values?.[i]
+    if (y !== undefined) {
+      out[keys[i]!] = y
+      continue
+    }
+    const x = o[keys[i]!]
+    if (x !== undefined && typeof x !== 'symbol') out[keys[i]!] = x
   }
   return out
 }
