@@ -11,7 +11,9 @@ import { type Statements, prepareStatements } from './statements.ts'
  * LedgerStore on one SQLite file. Every write runs in BEGIN IMMEDIATE (the file's write lock,
  * waited for up to the busy timeout), so concurrent processes queue rather than fork the chain;
  * the triggers and UNIQUE(prev_hash) refuse anything that slips past. Within one process,
- * writes are serialised by a promise chain.
+ * writes are serialised by a promise chain. Inside a write, the rows of the entries and their
+ * projections are queued and reach SQLite together, before the commit or any read that could
+ * see them (see {@link TxState}).
  */
 export class SqliteLedgerStore implements LedgerStore {
   readonly #db: BetterSqlite3.Database
@@ -384,11 +386,14 @@ export class SqliteLedgerStore implements LedgerStore {
 }
 
 /**
- * What one write transaction knows without asking SQLite again. Under BEGIN IMMEDIATE nobody else
- * writes, so a projection read once stays true until this transaction writes it (which replaces
- * what is known of it), and the head is the last entry this transaction inserted. It lives exactly as
- * long as the transaction: commit and rollback both drop it. Parsed values are frozen because
- * every later read in the transaction (a batch: up to every append in it) shares them.
+ * What one write transaction knows without asking SQLite, and what it has written but not yet
+ * handed to SQLite. Under BEGIN IMMEDIATE nobody else writes, so a projection read once stays
+ * true until this transaction writes it (which replaces what is known of it), and the head is the
+ * last entry this transaction appended. The queued rows are written together (SQLite's
+ * statements then run back to back instead of between each append's JS work, which made them
+ * markedly slower) and in primary-key order. It lives exactly as long as the transaction: commit
+ * and rollback both drop it. Parsed values are frozen because every later read in the
+ * transaction (a batch: up to every append in it) shares them.
  */
 class TxState {
   /** `kind\0key` -> the stored canonical text (null: no such projection) and, once read, its parsed value. */
