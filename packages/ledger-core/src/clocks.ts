@@ -48,10 +48,17 @@ const FOUR_DIGIT_YEARS = { from: Date.UTC(1000, 0, 2), to: Date.UTC(9998, 11, 31
 export function localDateAfterInEveryZone(instant: Date, date: string): boolean | undefined {
   const ms = instant.getTime()
   if (!(ms >= FOUR_DIGIT_YEARS.from && ms <= FOUR_DIGIT_YEARS.to)) return undefined
-  if (new Date(ms + DAY_MS).toISOString().slice(0, 10) <= date) return false
-  if (new Date(ms - DAY_MS).toISOString().slice(0, 10) > date) return true
+  // A UTC day is exactly DAY_MS of JavaScript time, so its neighbours depend on the day alone.
+  const day = Math.floor(ms / DAY_MS)
+  if (day !== utcNeighbours.day) {
+    utcNeighbours = { day, before: new Date((day - 1) * DAY_MS).toISOString().slice(0, 10), after: new Date((day + 1) * DAY_MS).toISOString().slice(0, 10) }
+  }
+  if (utcNeighbours.after <= date) return false
+  if (utcNeighbours.before > date) return true
   return undefined
 }
+
+let utcNeighbours = { day: Number.NaN, before: '', after: '' }
 
 /** Local weekday, 0 = Sunday … 6 = Saturday. */
 export function localWeekday(instant: Date, timeZone: string): number {
