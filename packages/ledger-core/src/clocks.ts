@@ -14,14 +14,51 @@ function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, make: (
   return f
 }
 
+// The last answer of localDate: one decision often asks twice about the same instant (a lot's
+// expiry, then a container's beyond-use date), and Intl formatting costs microseconds.
+let lastLocalDate = { ms: Number.NaN, timeZone: '', date: '' }
+
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timeZone: string): string {
+  const ms = instant.getTime()
+  if (ms === lastLocalDate.ms && timeZone === lastLocalDate.timeZone) return lastLocalDate.date
   // en-CA formats a date as YYYY-MM-DD; format() is several times cheaper than formatToParts().
   const text = cached(DATE_FORMATS, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(instant)
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text
-  const [m, d, y] = text.split(/\D+/)
-  return `${y}-${m}-${d}`
+  let date = text
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const [m, d, y] = text.split(/\D+/)
+    date = `${y}-${m}-${d}`
+  }
+  lastLocalDate = { ms, timeZone, date }
+  return date
 }
+
+// Instants whose neighbouring UTC days all have four-digit years (ISO dates compare as strings).
+const FOUR_DIGIT_YEARS = { from: Date.UTC(1000, 0, 2), to: Date.UTC(9998, 11, 31) }
+
+/**
+ * Whether the local date of `instant` is after `date` (YYYY-MM-DD) in every time zone (true), in
+ * none (false), or it depends on the zone (undefined): then ask {@link localDate}. Every zone's
+ * offset from UTC is less than a day, so the local date is the UTC date or one of its two
+ * neighbours; a date at least a day away from the UTC date decides the question alone.
+ *
+ * @example
+ * localDateAfterInEveryZone(new Date('2026-11-26T14:05:00Z'), '2027-03-31') // false: expires long after
+ */
+export function localDateAfterInEveryZone(instant: Date, date: string): boolean | undefined {
+  const ms = instant.getTime()
+  if (!(ms >= FOUR_DIGIT_YEARS.from && ms <= FOUR_DIGIT_YEARS.to)) return undefined
+  // A UTC day is exactly DAY_MS of JavaScript time, so its neighbours depend on the day alone.
+  const day = Math.floor(ms / DAY_MS)
+  if (day !== utcNeighbours.day) {
+    utcNeighbours = { day, before: new Date((day - 1) * DAY_MS).toISOString().slice(0, 10), after: new Date((day + 1) * DAY_MS).toISOString().slice(0, 10) }
+  }
+  if (utcNeighbours.after <= date) return false
+  if (utcNeighbours.before > date) return true
+  return undefined
+}
+
+let utcNeighbours = { day: Number.NaN, before: '', after: '' }
 
 /** Local weekday, 0 = Sunday … 6 = Saturday. */
 export function localWeekday(instant: Date, timeZone: string): number {

@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   ConflictError, type Entry, Ledger, MemoryProjections, PROJECTION_KINDS, RuleViolation, appendEntry, buildBalance, canonicalJson,
-  evolve, fixedClock, hashEntry, verifyLedger,
+  type WriteTransaction, evolve, fixedClock, hashEntry, verifyLedger,
 } from '@csledger/ledger-core'
 import { SAMPLE_PASSPHRASE, type SampleLedger, TEST_KDF, buildSampleLedger, tickingClock } from '../../../test/support/build-sample-ledger.ts'
 import { makeTempDir } from '../../../test/support/make-temp-dir.ts'
@@ -262,5 +262,210 @@ describe('the open containers, through their index (migration 0005)', () => {
       expect(await store.openContainersAt(seq), `open containers as of ${seq}`).toEqual(expected)
       expect((await L.balance({ asOf: seq })).rows, `balance as of ${seq}`).toEqual(buildBalance(await mem.list('stock'), await mem.list('container'), products))
     }
+  })
+})
+
+describe('what a write transaction remembers (projections read or written, the head) lives and dies with it', () => {
+  const fridge = { code: 'FRIDGE-3', name: 'Fridge' }
+  const locationEntry = (head: { seq: number; hash: string; ledger_id: string }) => ({
+    kind: 'location', occurred_at: '2026-11-03T10:00:00.000Z', actor: 'pic', data: fridge,
+    format: 1, ledger_id: head.ledger_id, seq: head.seq + 1, prev_hash: head.hash, recorded_at: '2026-11-03T10:00:00.000Z',
+  }) as Entry
+
+  it('given a transaction that read a projection and the head, wrote both and rolled back, when the next transaction reads them, then it sees what is stored, not what was rolled back', async () => {
+    const head = (await store.read().head())!
+    const user = (await store.read().get('user', 'nurse'))!
+    await expect(store.writeTransaction(async (tx) => {
+      expect(await tx.get('user', 'nurse')).toEqual(user)
+      expect(await tx.get('location', 'FRIDGE-3')).toBeUndefined()
+      expect(await tx.head()).toEqual(head)
+      const entry = locationEntry(head)
+      await tx.insertEntry({ entry, ...hashEntry(entry) })
+      await tx.putProjections(entry.seq, [{ kind: 'user', key: 'nurse', value: { ...user, active: false } }, { kind: 'location', key: 'FRIDGE-3', value: fridge }])
+      expect((await tx.get('user', 'nurse'))!.active).toBe(false)
+      expect(await tx.get('location', 'FRIDGE-3')).toEqual(fridge)
+      expect((await tx.head())!.seq).toBe(head.seq + 1)
+      throw new Error('rolled back')
+    })).rejects.toThrow('rolled back')
+    await store.writeTransaction(async (tx) => {
+      expect(await tx.get('user', 'nurse')).toEqual(user)
+      expect(await tx.get('location', 'FRIDGE-3')).toBeUndefined()
+      expect(await tx.head()).toEqual(head)
+    })
+  })
+
+  it('given a batch whose last append fails after writing, when the batch rolls back, then the next transaction sees none of the batch', async () => {
+    const before = snapshot(store)
+    const head = (await store.read().head())!
+    const L = ledger(store)
+    const pic = await L.authenticate('pic', SAMPLE_PASSPHRASE)
+    const refusal = new Error('the last append fails')
+    await expect(L.batch(async () => {
+      await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic })
+      await appendEntry(store, { clock: fixedClock('2026-11-03T10:00:00.000Z'), decide: async (tx) => {
+        expect((await tx.head())!.seq).toBe(head.seq + 1)
+        expect(await tx.get('location', 'FRIDGE-3')).toMatchObject(fridge)
+        throw refusal
+      } })
+    })).rejects.toBe(refusal)
+    expect(snapshot(store)).toEqual(before)
+    await store.writeTransaction(async (tx) => {
+      expect(await tx.head()).toEqual(head)
+      expect(await tx.get('location', 'FRIDGE-3')).toBeUndefined()
+    })
+    const next = await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic })
+    expect(next.stored.entry.seq).toBe(head.seq + 1)
+    expect((await verifyLedger(store)).ok).toBe(true)
+  })
+
+  it('given another connection appends between two transactions, when the next transaction reads, then it sees that append (nothing is remembered across transactions)', async () => {
+    await store.writeTransaction(async (tx) => {
+      await tx.head()
+      await tx.get('location', 'FRIDGE-3')
+    })
+    const other = await openSqliteStore(file)
+    try {
+      const L = ledger(other)
+      await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: await L.authenticate('pic', SAMPLE_PASSPHRASE) })
+    } finally {
+      await other.close()
+    }
+    await store.writeTransaction(async (tx) => {
+      expect((await tx.head())!.seq).toBe(sample.head.seq + 1)
+      expect(await tx.get('location', 'FRIDGE-3')).toMatchObject(fridge)
+    })
+  })
+
+  it('given a projection read twice in a transaction, then both reads give the same frozen value, equal to the stored text parsed; a write replaces it', async () => {
+    await store.writeTransaction(async (tx) => {
+      const a = (await tx.get('container', 'C-0001'))!
+      expect(await tx.get('container', 'C-0001')).toBe(a)
+      expect(Object.isFrozen(a)).toBe(true)
+      expect(() => { (a as { status: string }).status = 'empty' }).toThrow(TypeError)
+      const stored = store.database.prepare("SELECT value FROM projection WHERE kind = 'container' AND key = 'C-0001'").get() as { value: string }
+      expect(a).toEqual(JSON.parse(stored.value))
+      // What is written is read back as its canonical text parses: keys in order, undefined members gone.
+      await tx.putProjections(999, [{ kind: 'container', key: 'C-0001', value: { ...a, status: 'empty', beyond_use: undefined as unknown as null } }])
+      const b = (await tx.get('container', 'C-0001'))!
+      expect(b.status).toBe('empty')
+      expect('beyond_use' in b).toBe(false)
+      expect(Object.keys(b)).toEqual([...Object.keys(b)].sort())
+      throw new Error('leave the sample as it was')
+    }).catch((e: unknown) => { if ((e as Error).message !== 'leave the sample as it was') throw e })
+  })
+})
+
+describe('writes queued inside a transaction (entries, signatures, projections reach SQLite together)', () => {
+  /** Each table's rows as written by the same script on a fresh copy of the sample, one transaction per append or one batch. */
+  async function writeScript(batched: boolean) {
+    const f = tmp.file(`script-${++n}.db`)
+    copyFileSync(base, f)
+    const s = await openSqliteStore(f)
+    try {
+      const L = new Ledger({ store: s, kdf: TEST_KDF, clock: tickingClock('2026-11-03T10:00:00.000Z') })
+      const pass = SAMPLE_PASSPHRASE
+      const [pic, nurse, doc] = [await L.authenticate('pic', pass), await L.authenticate('nurse', pass), await L.authenticate('doc', pass)]
+      const script = async () => {
+        await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic }, { requestId: 'loc-1' })
+        const again = await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic }, { requestId: 'loc-1' })
+        expect(again.replayed).toBe(true)
+        await L.receive({ product: 'KET-50', lot: 'K9', expires: '2030-01-31', containers: 2, location: 'SAFE-1', supplier: 'Acme Wholesale', supplierAddress: '9 Depot Rd', supplierDea: 'AB1234563', invoice: 'INV-9', by: nurse })
+        const c = (await L.open({ product: 'KET-50', lot: 'K9', location: 'SAFE-1', by: nurse })).stored.entry.data as { container: string }
+        // Decisions that read through SQL (a list, the open containers) see the writes before them.
+        const sees = (check: (tx: WriteTransaction) => Promise<void>, code: string) => appendEntry(s, { clock: L.clock, decide: async (tx) => {
+          await check(tx)
+          return { draft: { kind: 'location', occurred_at: '2026-11-03T12:00:00.000Z', actor: 'pic', data: { code, name: code } } }
+        } })
+        await sees(async (tx) => { expect((await tx.list('stock')).find((x) => x.lot === 'K9')?.sealed).toBe(1) }, 'SHELF-1')
+        const dose = await L.administer({ container: c.container, dose: '30mg', drawn: '0.8mL', patient: 'P-7', by: nurse })
+        await sees(async (tx) => { expect((await tx.openContainers!()).find((o) => o.container === c.container)?.remaining_ml).toBe('9.2') }, 'SHELF-2')
+        const w = await L.waste({ administration: dose.stored.entry.seq, amount: '10mg', reason: 'partial dose', witness: pic, by: nurse })
+        await L.cosign({ waste: w.stored.entry.seq, by: doc })
+        const second = await L.administer({ container: c.container, dose: '0.1mL', patient: 'P-8', by: nurse })
+        await L.correct({ seq: second.stored.entry.seq, reason: 'wrong patient', witness: pic, by: nurse })
+      }
+      if (batched) await L.batch(script)
+      else await script()
+      expect((await verifyLedger(s)).ok).toBe(true)
+      const all = (sql: string) => s.database.prepare(sql).all()
+      return {
+        entries: all('SELECT * FROM ledger_entry ORDER BY seq'), projection: all('SELECT * FROM projection ORDER BY kind, key'),
+        history: all('SELECT * FROM projection_history ORDER BY kind, key, seq'),
+      }
+    } finally {
+      await s.close()
+    }
+  }
+
+  it('given the same appends made one transaction each and as one batch (a retried request id, a correction, a count sheet read mid-batch), then every table holds the same rows', async () => {
+    const single = await writeScript(false)
+    expect(single.entries.length).toBe(sample.head.seq + 10)
+    expect(await writeScript(true)).toEqual(single)
+  })
+
+  it('given a write open on a one-connection store (:memory:), when the store is read meanwhile, then the read sees what the write has made so far', async () => {
+    const mem = await openSqliteStore(':memory:', { create: true })
+    try {
+      const L = new Ledger({ store: mem, kdf: TEST_KDF, clock: fixedClock('2026-11-03T10:00:00.000Z') })
+      await L.init({ registrant: 'Memory Clinic', address: '1 Main St', dea: 'BJ6125341', admin: 'pic', adminName: 'Pat Pic', passphrase: SAMPLE_PASSPHRASE, ledgerId: 'mem' })
+      const pic = await L.authenticate('pic', SAMPLE_PASSPHRASE)
+      await L.batch(async () => {
+        await L.addLocation({ code: 'FRIDGE-3', name: 'Fridge', by: pic })
+        expect((await mem.read().head())!.seq).toBe(2)
+        expect(await mem.read().get('location', 'FRIDGE-3')).toEqual({ code: 'FRIDGE-3', name: 'Fridge' })
+        expect((await mem.read().list('location')).map((l) => l.code)).toEqual(['FRIDGE-3'])
+        const rows: number[] = []
+        for await (const r of mem.entryRows()) rows.push(r.seq)
+        expect(rows).toEqual([1, 2])
+      })
+    } finally {
+      await mem.close()
+    }
+  })
+
+  it('given queued writes SQLite refuses when they reach it (a request id already used), when the caller catches that error and returns, then the transaction still rolls back', async () => {
+    const before = snapshot(store)
+    const head = (await store.read().head())!
+    const used = (store.database.prepare('SELECT request_id FROM ledger_entry WHERE request_id IS NOT NULL LIMIT 1').get() as { request_id: string } | undefined)?.request_id
+    const requestId = used ?? 'taken'
+    if (!used) await ledger(store).addLocation({ code: 'SHELF-9', name: 'Shelf', by: await ledger(store).authenticate('pic', SAMPLE_PASSPHRASE) }, { requestId })
+    const tip = (await store.read().head())!
+    const entry = {
+      kind: 'location', occurred_at: '2026-11-03T10:00:00.000Z', actor: 'pic', data: { code: 'FRIDGE-3', name: 'Fridge' }, request_id: requestId,
+      format: 1, ledger_id: tip.ledger_id, seq: tip.seq + 1, prev_hash: tip.hash, recorded_at: '2026-11-03T10:00:00.000Z',
+    } as Entry
+    const after = used ? before : snapshot(store)
+    let caught: unknown
+    const result = store.writeTransaction(async (tx) => {
+      await tx.insertEntry({ entry, ...hashEntry(entry) }) // queued: it continues the chain
+      try {
+        void store.database // hands the queue to SQLite, where the trigger refuses the reused request id
+      } catch (err) {
+        caught = err
+      }
+      return 'the caller carries on'
+    })
+    await expect(result).rejects.toMatchObject({ code: 'APPEND_REJECTED' })
+    expect(caught).toMatchObject({ code: 'APPEND_REJECTED' })
+    expect(snapshot(store)).toEqual(after)
+    expect((await store.read().head())!.seq).toBe(used ? head.seq : head.seq + 1)
+  })
+
+  it('given a batch longer than the queue holds (1,000 entries), then it is written in parts and the ledger verifies', async () => {
+    const L = ledger(store)
+    const pic = await L.authenticate('pic', SAMPLE_PASSPHRASE)
+    await L.batch(async () => {
+      for (let i = 1; i <= 1005; i++) await L.addLocation({ code: `BIN-${i}`, name: `Bin ${i}`, by: pic })
+    })
+    expect((await store.read().head())!.seq).toBe(sample.head.seq + 1005)
+    expect((await store.read().list('location')).length).toBe(2 + 1005)
+    expect((await verifyLedger(store)).ok).toBe(true)
+  })
+
+  it('given a transaction handle kept after its transaction ended, when it is written to, then the write goes straight to SQLite as it always did', async () => {
+    let kept!: Parameters<Parameters<SqliteLedgerStore['writeTransaction']>[0]>[0]
+    await store.writeTransaction(async (tx) => { kept = tx })
+    await kept.putProjections(1, [{ kind: 'location', key: 'FRIDGE-3', value: { code: 'FRIDGE-3', name: 'Fridge' } }])
+    expect(await store.read().get('location', 'FRIDGE-3')).toEqual({ code: 'FRIDGE-3', name: 'Fridge' })
   })
 })

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import BetterSqlite3 from 'better-sqlite3'
 import {
   type ChainHead, type ContainerState, type CredentialRecord, type Entry, type EntryRow, type LedgerStore, type ProjectionKind, type Projections,
-  type ReadView, type StoredEntry, type WriteTransaction, type Finding, type EntrySignature, type CheckpointRecord, ConflictError, canonicalJson,
+  type ReadView, type StoredEntry, type WriteTransaction, type Finding, type EntrySignature, type CheckpointRecord, ConflictError, GENESIS_PREV_HASH, canonicalJson,
 } from '@csledger/ledger-core'
 import { mapSqliteError } from './sqlite-errors.ts'
 import { type Statements, prepareStatements } from './statements.ts'
@@ -11,7 +11,9 @@ import { type Statements, prepareStatements } from './statements.ts'
  * LedgerStore on one SQLite file. Every write runs in BEGIN IMMEDIATE (the file's write lock,
  * waited for up to the busy timeout), so concurrent processes queue rather than fork the chain;
  * the triggers and UNIQUE(prev_hash) refuse anything that slips past. Within one process,
- * writes are serialised by a promise chain.
+ * writes are serialised by a promise chain. Inside a write, the rows of the entries and their
+ * projections are queued and reach SQLite together, before the commit or any read that could
+ * see them (see {@link TxState}).
  */
 export class SqliteLedgerStore implements LedgerStore {
   readonly #db: BetterSqlite3.Database
@@ -21,12 +23,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #inBatch = new AsyncLocalStorage<{ failed: unknown }>()
   readonly #readPath: string | null
   #readDb: { db: BetterSqlite3.Database; st: Statements } | null = null
-  /**
-   * Projection values read or written inside the current write transaction. Under BEGIN
-   * IMMEDIATE nobody else writes, so a value read once stays true until we write it (and the
-   * cache is updated then); any rollback clears it.
-   */
-  #txCache: Map<string, string | null> | null = null
+  /** The open write transaction's handle and what it has read or written (see {@link TxState}); null outside one. */
+  #tx: { handle: WriteTransaction; state: TxState } | null = null
 
   /**
    * @param readPath when given, reads outside a write go through a second, read-only connection
@@ -39,8 +37,14 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#readPath = readPath
   }
 
-  /** The underlying better-sqlite3 handle (backups, tests). */
-  get database(): BetterSqlite3.Database { return this.#db }
+  /**
+   * The underlying better-sqlite3 handle (backups, tests). Inside a write transaction, what it has
+   * written so far is handed to SQLite first, so SQL on this handle sees it.
+   */
+  get database(): BetterSqlite3.Database {
+    this.#writePending()
+    return this.#db
+  }
   get file(): string { return this.#file }
 
   writeTransaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
@@ -70,7 +74,7 @@ export class SqliteLedgerStore implements LedgerStore {
   async #runInBatch<T>(batch: { failed: unknown }, fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     if (batch.failed !== undefined) throw new ConflictError('BATCH_ABORTED', 'an earlier append in this batch failed; the whole batch will roll back', { hint: 'fix the failing entry and run the batch again' })
     try {
-      return await fn(this.#writer())
+      return await fn(this.#tx!.handle)
     } catch (err) {
       batch.failed = mapSqliteError(err, this.#file)
       throw batch.failed
@@ -83,52 +87,174 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (err) {
       throw mapSqliteError(err, this.#file)
     }
-    this.#txCache = new Map()
+    const state = new TxState()
+    this.#tx = { handle: this.#writer(state), state }
     try {
-      const result = await fn(this.#writer())
+      const result = await fn(this.#tx.handle)
+      this.#writePending()
+      if (state.failed !== undefined) throw state.failed
       this.#db.exec('COMMIT')
       return result
     } catch (err) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
       throw mapSqliteError(err, this.#file)
     } finally {
-      this.#txCache = null
+      // Whatever was cached described this transaction only: the next one reads afresh.
+      this.#tx = null
     }
   }
 
-  #writer(): WriteTransaction {
+  /**
+   * The handle of one write transaction. Reads are served from `state` where it knows the answer;
+   * writes to the chain and the projections are queued in `state` and handed to SQLite together
+   * (see {@link TxState}): before the commit, before any SQL read that could see them, and every
+   * {@link PENDING_LIMIT} entries.
+   */
+  #writer(state: TxState): WriteTransaction {
     const st = this.#st
-    const read = this.#reader(st, true)
-    const tx: WriteTransaction = {
+    const g = <T>(fn: () => T) => this.#guard(fn)
+    const read = this.#reader(st)
+    // A handle used after its transaction ended writes straight through, as it always did.
+    const queueing = () => this.#tx?.state === state
+    const head = async (): Promise<ChainHead | null> => {
+      if (state.head === undefined) state.head = g(() => st.head.get()) ?? null
+      return state.head === null ? null : { ...state.head }
+    }
+    return {
       ...read,
+      get: async <K extends ProjectionKind>(kind: K, key: string) => {
+        const id = `${kind}\u0000${key}`
+        let cached = state.projections.get(id)
+        if (cached === undefined) {
+          cached = { text: g(() => st.getProjection.get(kind, key))?.value ?? null }
+          state.projections.set(id, cached)
+        }
+        if (cached.text === null) return undefined
+        return (cached.value ??= deepFreeze(JSON.parse(cached.text))) as Projections[K]
+      },
+      list: async (kind) => {
+        this.#writePending()
+        return read.list(kind)
+      },
+      openContainers: async () => {
+        this.#writePending()
+        return read.openContainers!()
+      },
+      head,
+      entry: async (seq) => {
+        const queued = state.entryBySeq.get(seq)
+        return queued ? (JSON.parse(queued.stored.canonical) as Entry) : read.entry(seq)
+      },
       entryByRequestId: async (id) => {
-        const r = st.entryByRequest.get(id)
+        const queued = state.entryByRequest.get(id)
+        const r = queued ? queued.stored : st.entryByRequest.get(id)
         return r ? { entry: JSON.parse(r.canonical) as Entry, canonical: r.canonical, hash: r.hash } : undefined
       },
       insertEntry: async (s: StoredEntry) => {
         const e = s.entry
-        st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        const tip = await head()
+        // The continuity trigger checks this when the row reaches SQLite; an entry that would fail
+        // it is written now, so the append fails here with the trigger's own error.
+        const continues = e.seq === (tip?.seq ?? 0) + 1 && e.prev_hash === (tip?.hash ?? GENESIS_PREV_HASH) && (tip === null || e.ledger_id === tip.ledger_id)
+        if (!continues || !queueing()) {
+          this.#writePending()
+          st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        } else {
+          const queued = { stored: s, signatures: [] }
+          state.entries.push(queued)
+          state.entryBySeq.set(e.seq, queued)
+          if (e.request_id !== undefined) state.entryByRequest.set(e.request_id, queued)
+        }
+        state.head = { seq: e.seq, hash: s.hash, ledger_id: e.ledger_id }
       },
       putProjections: async (seq, changes) => {
         for (const c of changes) {
           const value = canonicalJson(c.value)
-          st.upsertProjection.run(c.kind, c.key, seq, value)
-          st.insertHistory.run(c.kind, c.key, seq, value)
-          this.#txCache?.set(`${c.kind}\u0000${c.key}`, value)
+          const id = `${c.kind}\u0000${c.key}`
+          if (queueing()) {
+            const row = { kind: c.kind, key: c.key, seq, value }
+            state.history.push(row)
+            state.latest.set(id, row)
+          } else {
+            st.upsertProjection.run(c.kind, c.key, seq, value)
+            st.insertHistory.run(c.kind, c.key, seq, value)
+          }
+          state.projections.set(id, { text: value })
         }
+        if (state.entries.length >= PENDING_LIMIT) this.#writePending()
       },
       putCredential: async (c: CredentialRecord) => { st.putCredential.run(c.username, c.passphrase_hash, c.updated_at, c.sealed_key ?? null) },
-      putSignatures: async (sigs: readonly EntrySignature[]) => { for (const x of sigs) st.insertSignature.run(x.seq, x.role, x.signer, x.signature) },
-      putCheckpoint: async (c: CheckpointRecord) => { st.insertCheckpoint.run(c.size, c.root, c.note, c.created_at) },
+      putSignatures: async (sigs: readonly EntrySignature[]) => {
+        // With their entry while it is queued (the trigger wants them right after it); else now, as before.
+        const last = state.entries.at(-1)
+        if (queueing() && last && sigs.every((x) => x.seq === last.stored.entry.seq)) {
+          last.signatures.push(...sigs.map((x) => ({ ...x })))
+          return
+        }
+        this.#writePending()
+        for (const x of sigs) st.insertSignature.run(x.seq, x.role, x.signer, x.signature)
+      },
+      putCheckpoint: async (c: CheckpointRecord) => {
+        this.#writePending()
+        st.insertCheckpoint.run(c.size, c.root, c.note, c.created_at)
+      },
     }
-    return tx
   }
 
-  read(): ReadView { return this.#reader(this.#readSide().st) }
+  /**
+   * Hands the open transaction's queued writes to SQLite: each entry with its signatures, in seq
+   * order, then the projection history and the projections' latest values in key order (the order
+   * of their primary keys, so each B-tree is written front to back). A failure leaves the
+   * transaction unable to commit, whoever catches the error.
+   */
+  #writePending(): void {
+    const state = this.#tx?.state
+    if (!state || (state.entries.length === 0 && state.history.length === 0)) return
+    const st = this.#st
+    const { entries, history, latest } = state
+    state.entries = []
+    state.entryBySeq.clear()
+    state.entryByRequest.clear()
+    state.history = []
+    state.latest = new Map()
+    try {
+      for (const { stored: s, signatures } of entries) {
+        const e = s.entry
+        st.insertEntry.run(e.seq, e.ledger_id, e.prev_hash, s.hash, e.kind, e.recorded_at, e.occurred_at, e.actor, e.request_id ?? null, s.canonical)
+        for (const x of signatures) st.insertSignature.run(x.seq, x.role, x.signer, x.signature)
+      }
+      history.sort(byKindKeySeq)
+      for (const h of history) st.insertHistory.run(h.kind, h.key, h.seq, h.value)
+      for (const p of [...latest.values()].sort(byKindKeySeq)) st.upsertProjection.run(p.kind, p.key, p.seq, p.value)
+    } catch (err) {
+      state.failed = mapSqliteError(err, this.#file)
+      throw state.failed
+    }
+  }
 
-  /** The read-only connection (opened on first use), or the write connection for :memory: and read-only stores. */
+  read(): ReadView {
+    if (this.#readPath) return this.#reader(this.#readSide().st)
+    // One connection: a read made while a write is open sees what it has written so far, as before.
+    const sameConnection = this.#reader(this.#st)
+    const visible = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): R => {
+      this.#writePending()
+      return f(...args)
+    }
+    return {
+      get: visible(sameConnection.get), list: visible(sameConnection.list), openContainers: visible(sameConnection.openContainers!),
+      head: visible(sameConnection.head), entry: visible(sameConnection.entry),
+    }
+  }
+
+  /**
+   * The read-only connection (opened on first use), or the write connection for :memory: and
+   * read-only stores (with an open write's queued writes handed to SQLite first, so it sees them).
+   */
   #readSide(): { db: BetterSqlite3.Database; st: Statements } {
-    if (!this.#readPath) return { db: this.#db, st: this.#st }
+    if (!this.#readPath) {
+      this.#writePending()
+      return { db: this.#db, st: this.#st }
+    }
     if (!this.#readDb) {
       const db = this.#guard(() => new BetterSqlite3(this.#readPath!, { readonly: true, fileMustExist: true, timeout: 15_000 }))
       this.#readDb = { db, st: prepareStatements(db) }
@@ -145,18 +271,12 @@ export class SqliteLedgerStore implements LedgerStore {
     }
   }
 
-  #reader(st: Statements, inTransaction = false): ReadView {
+  #reader(st: Statements): ReadView {
     const g = <T>(fn: () => T) => this.#guard(fn)
     return {
       get: async <K extends ProjectionKind>(kind: K, key: string) => {
-        const cache = inTransaction ? this.#txCache : null
-        const id = `${kind}\u0000${key}`
-        let text = cache?.get(id)
-        if (text === undefined) {
-          text = g(() => st.getProjection.get(kind, key))?.value ?? null
-          cache?.set(id, text)
-        }
-        return text === null ? undefined : (JSON.parse(text) as Projections[K])
+        const text = g(() => st.getProjection.get(kind, key))?.value
+        return text === undefined ? undefined : (JSON.parse(text) as Projections[K])
       },
       list: async <K extends ProjectionKind>(kind: K) => g(() => st.listProjection.all(kind)).map((r) => JSON.parse(r.value) as Projections[K]),
       openContainers: async () => g(() => st.listOpenContainers.all()).map((r) => JSON.parse(r.value) as ContainerState),
@@ -263,4 +383,50 @@ export class SqliteLedgerStore implements LedgerStore {
     if (this.#readDb?.db.open) this.#readDb.db.close()
     if (this.#db.open) this.#db.close()
   }
+}
+
+/**
+ * What one write transaction knows without asking SQLite, and what it has written but not yet
+ * handed to SQLite. Under BEGIN IMMEDIATE nobody else writes, so a projection read once stays
+ * true until this transaction writes it (which replaces what is known of it), and the head is the
+ * last entry this transaction appended. The queued rows are written together (SQLite's
+ * statements then run back to back instead of between each append's JS work, which made them
+ * markedly slower) and in primary-key order. It lives exactly as long as the transaction: commit
+ * and rollback both drop it. Parsed values are frozen because every later read in the
+ * transaction (a batch: up to every append in it) shares them.
+ */
+class TxState {
+  /** `kind\0key` -> the stored canonical text (null: no such projection) and, once read, its parsed value. */
+  readonly projections = new Map<string, { text: string | null; value?: unknown }>()
+  /** The chain's head; undefined until read or written in this transaction. */
+  head: ChainHead | null | undefined = undefined
+  /** Entries appended and not yet handed to SQLite, in seq order, each with its signatures. */
+  entries: QueuedEntry[] = []
+  readonly entryBySeq = new Map<number, QueuedEntry>()
+  readonly entryByRequest = new Map<string, QueuedEntry>()
+  /** Projection writes not yet handed to SQLite: every one (history) and the latest per key. */
+  history: ProjectionRow[] = []
+  latest = new Map<string, ProjectionRow>()
+  /** Why queued writes could not be handed to SQLite: the transaction must roll back. */
+  failed: unknown = undefined
+}
+
+interface QueuedEntry { readonly stored: StoredEntry; readonly signatures: EntrySignature[] }
+interface ProjectionRow { readonly kind: string; readonly key: string; readonly seq: number; readonly value: string }
+
+/** Queued entries after which the queue is handed to SQLite even inside a long batch (bounds memory). */
+const PENDING_LIMIT = 1000
+
+function byKindKeySeq(a: ProjectionRow, b: ProjectionRow): number {
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1
+  return a.seq - b.seq
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
 }

@@ -59,6 +59,14 @@ describe('entry hash format 1: known-answer vectors (__vectors__/v1.json)', () =
     expect(FILE.vectors[0]!.entry.prev_hash).toBe(GENESIS_PREV_HASH)
   })
 
+  it('hashes stored text as the byte-level reference does, even text no canonical form contains (lone surrogates, NUL)', () => {
+    // Stored rows are checked with hashCanonical whatever they hold: a lone surrogate becomes
+    // U+FFFD's UTF-8 bytes in both, at the start of the text (next to the tag's 0x00) as anywhere.
+    for (const text of ['', '{}', '\udc00{"a":1}', '{"a":"\ud800"}', '{"a":"\u0000"}', '\ud83d\ude02', 'é'.repeat(10_000)]) {
+      expect(hashCanonical(text)).toBe(referenceHash(text))
+    }
+  })
+
   it('one changed character changes the hash', () => {
     const v = FILE.vectors[0]!
     expect(hashCanonical(v.canonical.replace('São', 'Sao'))).not.toBe(v.hash)

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Entry } from '../model/entry.ts'
 import { canonicalJson } from './canonical-json.ts'
 
@@ -9,7 +9,8 @@ export const ENTRY_HASH_DOMAIN_V1 = 'csledger:entry:v1'
 /** The entry format version this library writes. */
 export const ENTRY_FORMAT = 1
 
-const DOMAIN_PREFIX = Buffer.concat([Buffer.from(ENTRY_HASH_DOMAIN_V1, 'ascii'), Buffer.from([0])])
+// The tag and its 0x00 as text: ASCII, so UTF-8(prefix + canonical) is tag ‖ 0x00 ‖ UTF-8(canonical).
+const DOMAIN_PREFIX = `${ENTRY_HASH_DOMAIN_V1}\u0000`
 
 /**
  * hash = lowercase hex SHA-256( "csledger:entry:v1" ‖ 0x00 ‖ UTF-8(canonical JSON of the entry) ).
@@ -24,5 +25,6 @@ export function hashEntry(entry: Entry): { canonical: string; hash: string } {
 
 /** Hash of canonical entry bytes already in hand (verification, export checks). */
 export function hashCanonical(canonical: string): string {
-  return createHash('sha256').update(DOMAIN_PREFIX).update(canonical, 'utf8').digest('hex')
+  // One-shot crypto.hash: about half the cost of createHash().update().digest() for an entry.
+  return hash('sha256', DOMAIN_PREFIX + canonical, 'hex')
 }

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../errors.ts'
-import { MAX_INPUT_DECIMALS, dec, fmtQty, parseCount, parseDecimal, parseQuantity, toMlAndMg } from './quantity.ts'
+import { MAX_INPUT_DECIMALS, dec, decimalOf, fmtQty, parseCount, parseDecimal, parseQuantity, toMlAndMg } from './quantity.ts'
 
 function refusal(fn: () => unknown): { code: string; name: string } {
   try {
@@ -145,5 +145,28 @@ describe('toMlAndMg: mg and mL through the concentration, exactly', () => {
         }
       }
     }
+  })
+})
+
+describe('decimalOf', () => {
+  it('given strings, numbers and Decimals, then it gives what new Decimal gives, for the same string every time', () => {
+    for (const v of ['0', '0.8', '10', '9.2', '0.000001', '1e-7', '-0', '123456789.123456789', 7, 0.5, new Decimal('2.50')]) {
+      expect(decimalOf(v).equals(new Decimal(v)), String(v)).toBe(true)
+      expect(decimalOf(v).toString()).toBe(new Decimal(v).toString())
+    }
+    expect(decimalOf('0.8')).toBe(decimalOf('0.8'))
+  })
+
+  it('given what decimal.js refuses, then the same error, every time (a refusal is not remembered)', () => {
+    for (const v of ['abc', '', '1.2.3', undefined as unknown as string, null as unknown as string]) {
+      const expected = (() => { try { return new Decimal(v).toString() } catch (e) { return (e as Error).message } })()
+      expect(() => decimalOf(v)).toThrow(expected)
+      expect(() => decimalOf(v)).toThrow(expected)
+    }
+  })
+
+  it('given more distinct strings than it keeps, then every answer is still right', () => {
+    for (let i = 0; i < 10_000; i++) expect(decimalOf(`${i}.5`).toString()).toBe(`${i}.5`)
+    expect(decimalOf('0.5').toString()).toBe('0.5')
   })
 })

@@ -40,11 +40,35 @@ export function parseQuantity(text: string, options: { allowZero?: boolean; fiel
       hint: `round to at most ${MAX_INPUT_DECIMALS} decimal places`,
     })
   }
-  const amount = new Decimal(frac ? `${int}.${frac}` : String(int))
+  const amount = decimalOf(frac ? `${int}.${frac}` : String(int))
   if (!options.allowZero && amount.isZero()) {
     throw new InputError('INVALID_QUANTITY', `${field} must be greater than zero`, { hint: 'give a positive amount, e.g. 25mg' })
   }
   return { amount, unit: unitRaw === 'mg' ? 'mg' : 'mL' }
+}
+
+// Strings already parsed: an append parses the same few amounts over and over ('0.8', '50', a
+// container's remaining volume). Decimal instances are immutable, so one can serve every caller.
+const PARSED = new Map<string, Decimal>()
+const PARSED_LIMIT = 4096
+
+/**
+ * `new Decimal(value)`, reusing the Decimal of a string seen before (the same value: decimal.js
+ * does not round on construction, and nothing here changes its configuration). Errors are
+ * decimal.js's own.
+ *
+ * @example
+ * decimalOf('0.8').plus(decimalOf('0.4')) // Decimal(1.2)
+ */
+export function decimalOf(value: string | number | Decimal): Decimal {
+  if (typeof value !== 'string') return new Decimal(value)
+  let d = PARSED.get(value)
+  if (d === undefined) {
+    d = new Decimal(value)
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear()
+    PARSED.set(value, d)
+  }
+  return d
 }
 
 /** Parses a plain non-negative decimal string (no unit, no exponent). */

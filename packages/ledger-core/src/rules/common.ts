@@ -2,7 +2,7 @@ import { AuthError, InputError, RuleViolation } from '../errors.ts'
 import type { Role } from '../model/entry.ts'
 import type { ContainerState, LotState, ProductState, ProjectionView, UserState } from '../state/projections.ts'
 import { REGISTRANT_KEY, lotKey } from '../state/projections.ts'
-import { localDate } from '../clocks.ts'
+import { localDate, localDateAfterInEveryZone } from '../clocks.ts'
 
 /**
  * Who does or witnesses something: a username whose passphrase was checked for this action. A
@@ -118,7 +118,7 @@ export async function location(view: ProjectionView, code: string): Promise<void
 export async function usableLot(view: ProjectionView, productCode: string, lot: string, ctx: DecideContext, at?: string): Promise<LotState> {
   const l = await view.get('lot', lotKey(productCode, lot))
   if (!l) throw new RuleViolation('UNKNOWN_LOT', `lot ${lot} of ${productCode} has not been received`, { hint: 'check the lot on the vial, or record the receipt first with `csledger receive`' })
-  if (await today(view, ctx, at) > l.expires) {
+  if (await localDateAfter(view, ctx, l.expires, at)) {
     throw new RuleViolation('LOT_EXPIRED', `lot ${lot} of ${productCode} expired on ${l.expires}`, { hint: 'expired stock must be disposed of, not used' })
   }
   return l
@@ -130,9 +130,18 @@ export async function today(view: ProjectionView, ctx: DecideContext, at?: strin
   return localDate(at ? new Date(at) : ctx.now, tz)
 }
 
+/**
+ * `today(view, ctx, at) > date`, without the registrant's time zone or Intl when the date is a day
+ * or more away from the UTC date (see localDateAfterInEveryZone).
+ */
+async function localDateAfter(view: ProjectionView, ctx: DecideContext, date: string, at?: string): Promise<boolean> {
+  const instant = at ? new Date(at) : ctx.now
+  return localDateAfterInEveryZone(instant, date) ?? (await today(view, ctx, at)) > date
+}
+
 /** Refuses a container past its beyond-use date: its remainder goes to disposal, not to patients or waste. */
 export async function withinBeyondUse(view: ProjectionView, c: ContainerState, ctx: DecideContext, at?: string): Promise<void> {
-  if (c.beyond_use && (await today(view, ctx, at)) > c.beyond_use) {
+  if (c.beyond_use && (await localDateAfter(view, ctx, c.beyond_use, at))) {
     throw new RuleViolation('BEYOND_USE_DATE', `container ${c.container} passed its beyond-use date ${c.beyond_use}`, {
       hint: `dispose of its remainder with \`csledger dispose --method destruction --container ${c.container} …\``,
     })

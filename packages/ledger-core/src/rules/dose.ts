@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js'
 import { RuleViolation } from '../errors.ts'
-import { dec, fmtQty, parseQuantity, toMlAndMg } from '../model/quantity.ts'
+import { dec, decimalOf, fmtQty, parseQuantity, toMlAndMg } from '../model/quantity.ts'
 import type { Decision } from '../store/ledger-store.ts'
 import type { ProjectionView } from '../state/projections.ts'
 import {
@@ -27,13 +27,13 @@ export async function decideAdministration(view: ProjectionView, cmd: Administer
   const at = occurredAt(cmd.at, ctx)
   await usableLot(view, c.product, c.lot, ctx, at)
   await withinBeyondUse(view, c, ctx, at)
-  const conc = new Decimal(p.concentration_mg_per_ml)
+  const conc = decimalOf(p.concentration_mg_per_ml)
   const given = toMlAndMg(parseQuantity(cmd.dose, { field: 'dose' }), conc)
   const drawn = cmd.drawn === undefined ? given : toMlAndMg(parseQuantity(cmd.drawn, { field: 'drawn' }), conc)
   if (drawn.ml.lessThan(given.ml)) {
     throw new RuleViolation('DOSE_EXCEEDS_DRAWN', `dose ${fmtQty(given.mg, 'mg')} is more than the ${fmtQty(drawn.mg, 'mg')} drawn`, { hint: 'drawn must be at least the dose given' })
   }
-  if (drawn.ml.greaterThan(c.remaining_ml)) {
+  if (drawn.ml.greaterThan(decimalOf(c.remaining_ml))) {
     const remainingMg = new Decimal(c.remaining_ml).times(conc)
     throw new RuleViolation('DRAW_EXCEEDS_CONTAINER', `cannot draw ${fmtQty(drawn.mg, 'mg')} (${fmtQty(drawn.ml, 'mL')}) from container ${c.container}`, {
       details: { remaining: `${fmtQty(remainingMg, 'mg')} (${fmtQty(c.remaining_ml, 'mL')} of ${dec(conc)} mg/mL)`, requested: `${fmtQty(drawn.mg, 'mg')} (${fmtQty(drawn.mg.minus(remainingMg), 'mg')} short)` },
@@ -88,7 +88,7 @@ export async function decideWaste(view: ProjectionView, cmd: WasteCommand, ctx: 
   const c = await view.get('container', containerId)
   if (!c || c.status === 'voided' || c.status === 'disposed') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${containerId}`, { hint: 'list open containers with `csledger balance`' })
   const p = await product(view, c.product)
-  const amount = toMlAndMg(parseQuantity(cmd.amount, { field: 'amount' }), new Decimal(p.concentration_mg_per_ml))
+  const amount = toMlAndMg(parseQuantity(cmd.amount, { field: 'amount' }), decimalOf(p.concentration_mg_per_ml))
   if (cmd.administration !== undefined) {
     const dose = (await view.get('dose', String(cmd.administration)))!
     const left = new Decimal(dose.drawn_ml).minus(dose.given_ml).minus(dose.wasted_ml)

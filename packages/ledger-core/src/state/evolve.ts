@@ -4,7 +4,7 @@ import type {
   AdministrationData, ContainerOpeningData, CorrectionData, Entry, EntryKind, ReceiptData, TransferData, WasteData,
 } from '../model/entry.ts'
 import { canonicalJson } from '../chain/canonical-json.ts'
-import { dec } from '../model/quantity.ts'
+import { dec, decimalOf } from '../model/quantity.ts'
 import { Overlay } from './overlay.ts'
 import { addRemaining, addSealed, nonNegativeCount } from './stock-effects.ts'
 import { evolveAccountability } from './evolve-accountability.ts'
@@ -185,11 +185,11 @@ async function applyOpening(tx: Overlay, d: ContainerOpeningData, entry: Entry, 
 }
 
 async function applyAdministration(tx: Overlay, d: AdministrationData, seq: number, sign: 1 | -1, check = true): Promise<void> {
-  await addRemaining(tx, d.container, new Decimal(d.drawn_ml).times(-sign), { check })
+  await addRemaining(tx, d.container, decimalOf(d.drawn_ml).times(-sign), { check })
   const dose = await tx.get('dose', String(seq))
   if (sign === 1) {
-    const wasted = new Decimal(dose?.wasted_ml ?? '0')
-    if (new Decimal(d.given_ml).plus(wasted).greaterThan(d.drawn_ml)) {
+    const wasted = decimalOf(dose?.wasted_ml ?? '0')
+    if (decimalOf(d.given_ml).plus(wasted).greaterThan(decimalOf(d.drawn_ml))) {
       throw new RuleViolation('DOSE_EXCEEDS_DRAWN', `given ${d.given_ml} mL plus wasted ${dec(wasted)} mL exceeds drawn ${d.drawn_ml} mL`, {
         hint: 'the drawn amount must cover the dose given and any waste recorded against it',
       })
@@ -201,7 +201,7 @@ async function applyAdministration(tx: Overlay, d: AdministrationData, seq: numb
 }
 
 async function applyWaste(tx: Overlay, d: WasteData, sign: 1 | -1, check = true): Promise<void> {
-  const amount = new Decimal(d.amount_ml)
+  const amount = decimalOf(d.amount_ml)
   if (d.administration === undefined) {
     await addRemaining(tx, d.container, amount.times(-sign), { check })
     return
@@ -209,9 +209,9 @@ async function applyWaste(tx: Overlay, d: WasteData, sign: 1 | -1, check = true)
   const key = String(d.administration)
   const dose = await tx.get('dose', key)
   if (!dose) throw new RuleViolation('UNKNOWN_ADMINISTRATION', `no administration at seq ${d.administration}`)
-  const wasted = new Decimal(dose.wasted_ml).plus(amount.times(sign))
+  const wasted = decimalOf(dose.wasted_ml).plus(amount.times(sign))
   if (wasted.isNegative()) throw new RuleViolation('INSUFFICIENT_STOCK', `waste against dose ${key} would go below zero`)
-  if (sign === 1 && (dose.voided || wasted.plus(dose.given_ml).greaterThan(dose.drawn_ml))) {
+  if (sign === 1 && (dose.voided || wasted.plus(decimalOf(dose.given_ml)).greaterThan(decimalOf(dose.drawn_ml)))) {
     const left = new Decimal(dose.drawn_ml).minus(dose.given_ml).minus(dose.wasted_ml)
     throw new RuleViolation('WASTE_EXCEEDS_REMAINDER', `cannot waste ${dec(amount)} mL from dose ${key}: only ${dec(Decimal.max(left, 0))} mL was drawn and not given`, {
       details: { drawn_ml: dose.drawn_ml, given_ml: dose.given_ml, already_wasted_ml: dose.wasted_ml },

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js'
 import { RuleViolation } from '../errors.ts'
-import { dec } from '../model/quantity.ts'
+import { dec, decimalOf } from '../model/quantity.ts'
 import type { Overlay } from './overlay.ts'
 import { type ContainerState, stockKey } from './projections.ts'
 
@@ -22,7 +22,7 @@ export async function addSealed(tx: Overlay, location: string, product: string, 
 export async function addRemaining(tx: Overlay, container: string, deltaMl: Decimal, options: { dispose?: boolean; check?: boolean } = {}): Promise<ContainerState> {
   const c = await tx.get('container', container)
   if (!c || c.status === 'voided' || c.status === 'disposed') throw new RuleViolation('UNKNOWN_CONTAINER', `no open container ${container}`)
-  const remaining = new Decimal(c.remaining_ml).plus(deltaMl)
+  const remaining = decimalOf(c.remaining_ml).plus(deltaMl)
   if (options.check !== false && remaining.isNegative()) {
     throw new RuleViolation('INSUFFICIENT_STOCK', `container ${container} holds ${c.remaining_ml} mL; cannot take ${dec(deltaMl.negated())} mL`, {
       details: { remaining_ml: c.remaining_ml, requested_ml: dec(deltaMl.negated()) },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ConflictError, InputError, exitCodeFor } from '../errors.ts'
 import { Ledger } from '../ledger.ts'
 import { FIXTURE_KDF, FIXTURE_NOW, givenClinic, ledger } from '../testing/index.ts'
-import { appendEntry } from './append-entry.ts'
+import { appendEntry, stripUndefined } from './append-entry.ts'
 import { createInMemoryLedgerStore } from './in-memory-ledger-store.ts'
 import { fixedClock } from './ports.ts'
 
@@ -96,5 +96,48 @@ describe('appendEntry', () => {
     expect([a!.stored.entry.seq, b!.stored.entry.seq].sort()).toEqual([14, 15])
     expect((await clinic.ledger.verify()).findings).toEqual([])
     expect((await clinic.ledger.balance()).rows[0]!.open[0]!.remaining_mL).toBe('8.6')
+  })
+})
+
+describe('stripUndefined', () => {
+  it('given plain data with no undefined field, then it is returned as it is (nothing to copy)', () => {
+    const draft = { kind: 'location', data: { code: 'X', tags: ['a', { b: 1 }] }, n: null }
+    expect(stripUndefined(draft)).toBe(draft)
+  })
+
+  it('given undefined fields at any depth, then they are dropped in a copy and the value is left alone', () => {
+    const draft = { a: 1, b: undefined, c: { d: undefined, e: [1, { f: undefined }] } }
+    const out = stripUndefined(draft)
+    expect(out).toEqual({ a: 1, c: { e: [1, {}] } })
+    expect(Object.keys(out)).toEqual(['a', 'c'])
+    expect('b' in draft).toBe(true)
+  })
+
+  it('given frozen parts (a projection read in the transaction), a class instance, a null-prototype object or a sparse array, then the result is a fresh copy as before', () => {
+    const frozen = Object.freeze({ code: 'X', nested: Object.freeze({ y: 1 }) })
+    const withFrozen = { data: { before: frozen } }
+    const copied = stripUndefined(withFrozen)
+    expect(copied).toEqual(withFrozen)
+    expect(copied.data.before).not.toBe(frozen)
+    expect(Object.isFrozen(copied.data.before) || Object.isFrozen(copied.data.before.nested)).toBe(false)
+    class Amount { value = '1.5' }
+    expect(stripUndefined({ a: new Amount() }).a).toEqual({ value: '1.5' })
+    expect(Object.getPrototypeOf(stripUndefined({ a: new Amount() }).a)).toBe(Object.prototype)
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { x: 1 })
+    expect(Object.getPrototypeOf(stripUndefined({ bare }).bare)).toBe(Object.prototype)
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = stripUndefined({ list: [1, , 3] })
+    expect(1 in sparse.list).toBe(false)
+  })
+
+  it('given a decision that embeds a frozen projection value, when appended, then the entry handed back can be changed by its caller', async () => {
+    const store = createInMemoryLedgerStore()
+    const clock = fixedClock(FIXTURE_NOW)
+    const before = Object.freeze({ code: 'SAFE-1', name: Object.freeze(['Main', 'safe']) })
+    const { stored } = await appendEntry(store, { clock, ledgerId: 'L', decide: async () => ({ draft: { kind: 'location', occurred_at: FIXTURE_NOW, actor: 'pic', data: { code: 'SAFE-1', name: 'Main safe', before } as never } }) })
+    const data = stored.entry.data as unknown as { before: { code: string } }
+    data.before.code = 'changed by the caller'
+    expect(data.before.code).toBe('changed by the caller')
+    expect(before.code).toBe('SAFE-1')
   })
 })

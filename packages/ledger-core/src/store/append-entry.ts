@@ -109,13 +109,45 @@ async function assertSameRequest(tx: WriteTransaction, options: AppendOptions, p
   }
 }
 
-/** Drops undefined fields recursively: canonical JSON has no `undefined`, and absent means absent. */
+/**
+ * Drops undefined fields recursively: canonical JSON has no `undefined`, and absent means absent.
+ * The result is a fresh copy of every object and array (class instances become plain objects of
+ * their own fields); a value made only of plain, unfrozen objects without undefined fields is
+ * copied only where it differs from what a copy would be, i.e. not at all.
+ */
 export function stripUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(stripUndefined) as T
+  return isStripped(value) ? value : copyStripped(value)
+}
+
+function copyStripped<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyStripped) as T
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = stripUndefined(v)
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = copyStripped(v)
     return out as T
   }
   return value
+}
+
+/**
+ * True when a copy would change nothing the entry's readers rely on: plain objects and arrays
+ * without undefined fields or holes, none frozen (a draft may embed a projection's frozen parts,
+ * and the entry handed back must be the caller's to change, as a copy is).
+ */
+function isStripped(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true
+  if (Object.isFrozen(value)) return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto === Array.prototype) {
+    const a = value as readonly unknown[]
+    for (let i = 0; i < a.length; i++) if (!(i in a) || !isStripped(a[i])) return false
+    return true
+  }
+  if (proto !== Object.prototype) return false
+  const o = value as Readonly<Record<string, unknown>>
+  for (const k of Object.keys(o)) {
+    const v = o[k]
+    if (v === undefined || !isStripped(v)) return false
+  }
+  return true
 }
