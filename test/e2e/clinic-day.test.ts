@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { CLINIC, type ClinicFacts, type LedgerDir, day } from '../support/clinic.ts'
-import { sharedClinic } from '../support/shared-clinic.ts'
+import { useSharedClinic } from '../support/shared-clinic.ts'
 
 // Each spawn of bin/csledger is a real process; on a busy 2-core machine a sequence of them
 // (and the shared fixture, built once per run) can take minutes, so the bounds are generous.
@@ -19,14 +19,10 @@ interface BalanceRow { location: string; product: string; lot: string; sealed: n
  * recorded, and the end-of-day balance is checked to the milligram against hand arithmetic.
  */
 describe('a scripted clinic day', () => {
+  const shared = useSharedClinic()
   let l: LedgerDir
   let facts: ClinicFacts
-  beforeAll(async () => {
-    const shared = await sharedClinic()
-    facts = shared.facts
-    l = await shared.template.copy()
-  })
-  afterAll(async () => { await l?.remove() })
+  beforeAll(async () => { l = await shared.copy(); facts = shared.facts })
 
   test('receive, transfer, open, administer, waste with witness, co-sign, correct, balance, export and verify', async () => {
     // 07:45 the PIC checks in a delivery (text output, as at the counter).

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { type ClinicFacts, type LedgerDir, PEOPLE } from '../support/clinic.ts'
-import { sharedClinic } from '../support/shared-clinic.ts'
+import { useSharedClinic } from '../support/shared-clinic.ts'
 import { TmuxCli } from '../support/tmux.ts'
 
 // Each spawn of bin/csledger is a real process; on a busy 2-core machine a sequence of them
@@ -15,14 +15,10 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 })
  * skipped one (bin/system-deps installs it).
  */
 describe('interactive waste with a witness, in a real terminal', () => {
+  const shared = useSharedClinic()
   let l: LedgerDir
   let facts: ClinicFacts
-  beforeAll(async () => {
-    const shared = await sharedClinic()
-    facts = shared.facts
-    l = await shared.template.copy()
-  })
-  afterAll(async () => { await l?.remove() })
+  beforeAll(async () => { l = await shared.copy(); facts = shared.facts })
 
   test('prompts for the missing values and both passphrases (hidden: not even their length shows), records the waste, shows no passphrase', async () => {
     const t = await TmuxCli.start(['waste', '--container', facts.container], { cwd: l.dir, env: { CSLEDGER_DB: l.db } })

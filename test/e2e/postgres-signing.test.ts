@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { tempDir } from '../support/cli.ts'
 import { CLINIC, type ClinicFacts, LedgerDir, PEOPLE, day } from '../support/clinic.ts'
-import { sharedClinic } from '../support/shared-clinic.ts'
+import { useSharedClinic } from '../support/shared-clinic.ts'
 import { literal, postgresEnv, query, superuserSql } from '../postgres/pg-test-env.ts'
 
 // Real bin/csledger processes against a real server: generous bounds on a busy 2-core machine.
@@ -99,14 +99,10 @@ describe.skipIf(!env)('signing through the CLI on PostgreSQL (--db postgres://â€
 })
 
 describe.skipIf(!env)('csledger copy of a signed clinic file to PostgreSQL', () => {
+  const shared = useSharedClinic()
   let l: LedgerDir
   let facts: ClinicFacts
-  beforeAll(async () => {
-    const shared = await sharedClinic()
-    facts = shared.facts
-    l = await shared.template.copy()
-  })
-  afterAll(async () => { await l?.remove() })
+  beforeAll(async () => { l = await shared.copy(); facts = shared.facts })
 
   test('the copy brings the signatures, and the clinic goes on signing on the server', async () => {
     const before = await l.json<VerifyJson>(['verify'])
