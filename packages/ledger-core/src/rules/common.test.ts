@@ -18,8 +18,14 @@ describe('free text', () => {
     expect(text('a\nb\tc', 'note', 1000, MULTILINE)).toBe('a\nb\tc')
   })
 
+  it('given a reason pasted with Windows line ends (CR LF), then it is kept with LF', () => {
+    expect(text('vial dropped\r\nglass in the sharps bin\r\n', 'reason', 500, MULTILINE)).toBe('vial dropped\nglass in the sharps bin')
+    expect(() => text('INV-1\r\n2', 'invoice')).toThrow(/control characters/)
+  })
+
   it('given control characters (a carriage return among them), then even a multi-line field refuses them', () => {
     expect(() => text('a\u0007b', 'note', 1000, MULTILINE)).toThrow(/control characters/)
+    expect(() => text('a\rb', 'note', 1000, MULTILINE)).toThrow(/control characters/)
     expect(() => text('INV-1\r2', 'invoice')).toThrow(/control characters/)
   })
 })

@@ -34,7 +34,8 @@ export const MULTILINE = { multiline: true } as const
  */
 export function text(value: unknown, field: string, max = 200, options: { readonly multiline?: boolean } = {}): string {
   if (typeof value !== 'string') throw new InputError('MISSING_FIELD', `${field} is required`, { hint: `give --${field.replace(/_/g, '-')}` })
-  const v = value.normalize('NFC').trim()
+  // A reason pasted from Windows ends its lines with CR LF: kept as LF (a lone CR stays a control character).
+  const v = (options.multiline ? value.replace(/\r\n/g, '\n') : value).normalize('NFC').trim()
   if (v === '') throw new InputError('MISSING_FIELD', `${field} is required`, { hint: `give --${field.replace(/_/g, '-')}` })
   if (v.length > max) throw new InputError('TOO_LONG', `${field} is ${v.length} characters; at most ${max} are allowed`, { hint: `shorten ${field}` })
   if (!v.isWellFormed()) throw new InputError('INVALID_TEXT', `${field} contains a lone surrogate (not valid Unicode)`, { hint: 'retype the value' })
