@@ -7,14 +7,11 @@ import { ed25519NoteSigner, type NoteSigner } from '../checkpoint/note-key.ts'
 import { signCheckpoint } from '../checkpoint/signed-checkpoint.ts'
 import { formatTlogProof } from '../checkpoint/tlog-proof.ts'
 import { canonicalJson } from '../chain/canonical-json.ts'
-import { subtreeRoot } from '../merkle/leaf-hash-source.ts'
 import { inclusionProof as inclusionProofOf, verifyInclusion } from '../merkle/inclusion-proof.ts'
 import { type Principal, activeUser } from '../rules/common.ts'
 import { type CheckpointRecord, type LedgerStore, checkpointRowsOf, signatureRowsOf } from '../store/ledger-store.ts'
 import type { Clock } from '../store/ports.ts'
 import { CHECKPOINT_TIME_PREFIX, type CheckpointVerdict, checkCheckpoint, peekCheckpoint } from './checkpoint-check.ts'
-import { MerkleFrontier } from '../merkle/merkle-frontier.ts'
-import { entryLeafHash } from '../merkle/rfc6962-hasher.ts'
 import { KeyDirectory, verifierKeysOf } from './key-directory.ts'
 import { ledgerTree } from './ledger-tree.ts'
 import type { PackedLeaves } from './packed-leaves.ts'
@@ -92,19 +89,13 @@ export async function ledgerInclusionProof(store: LedgerStore, seq: number, note
     for await (const c of checkpointRowsOf(store)) if (c.size >= seq) chosen = c.note
   }
   if (chosen === undefined) throw new InputError('NO_CHECKPOINT', `no stored checkpoint covers entry ${seq}`, { hint: 'sign one with `csledger checkpoint --out <file> --by <pic>`, or give one with --checkpoint' })
-  const tree = await ledgerTree(store, { keepLeaves: true })
+  const cp = peekCheckpoint(chosen)
+  const tree = await ledgerTree(store, { keepLeaves: true, keys: true, rootsAt: cp ? [cp.size] : [] })
   const leaves = tree.leaves as PackedLeaves
   if (!Number.isSafeInteger(seq) || seq < 1 || seq > tree.size) throw new InputError('SEQ_OUT_OF_RANGE', `no entry ${seq} in this ledger (1-${tree.size})`)
-  const directory = new KeyDirectory()
   let line = ''
-  for await (const row of store.entryRows()) {
-    directory.push(JSON.parse(row.canonical) as Entry)
-    if (row.seq === seq) line = `{"entry":${row.canonical},"hash":"${row.hash}"}`
-  }
-  const cp = peekCheckpoint(chosen)
-  const roots = new Map<number, Uint8Array>()
-  if (cp && cp.size <= tree.size) roots.set(cp.size, subtreeRoot(leaves, 0, cp.size))
-  const { findings } = checkCheckpoint(chosen, { label: 'the checkpoint', ledgerId: tree.ledgerId, directory, size: tree.size, roots })
+  for await (const row of store.entryRows({ fromSeq: seq, toSeq: seq })) line = `{"entry":${row.canonical},"hash":"${row.hash}"}`
+  const { findings } = checkCheckpoint(chosen, { label: 'the checkpoint', ledgerId: tree.ledgerId, directory: tree.directory!, size: tree.size, roots: tree.roots })
   if (!cp || findings[0]) throw new IntegrityError(findings[0]?.code ?? 'CHECKPOINT_MALFORMED', findings[0]?.message ?? 'not a signed checkpoint', { hint: 'run `csledger verify --checkpoint <file>`' })
   if (cp.size < seq) throw new InputError('NOT_COVERED', `the checkpoint covers entries 1-${cp.size}, not entry ${seq}`, { hint: 'use a later checkpoint' })
   const path = inclusionProofOf(seq - 1, cp.size, leaves)
@@ -117,7 +108,8 @@ export async function ledgerInclusionProof(store: LedgerStore, seq: number, note
  * The newest stored checkpoint, checked against the ledger as it stands: of this ledger, signed by
  * a key its chain records, and entries 1..size still having the signed root. For documents that
  * print the checkpoint the ledger is consistent with (a count sheet printed by someone without a
- * key). Undefined when no checkpoint is stored. The chain itself is checked by `verify`, not here.
+ * key). Undefined when no checkpoint is stored. Like signing, it refuses a chain that does not
+ * verify (IntegrityError CHAIN_BROKEN): no document should vouch for a damaged ledger.
  *
  * @example
  * const newest = await newestCheckpoint(store)
@@ -127,19 +119,9 @@ export async function newestCheckpoint(store: LedgerStore): Promise<{ record: Ch
   let record: CheckpointRecord | undefined
   for await (const c of checkpointRowsOf(store)) record = c
   if (!record) return undefined
-  const size = peekCheckpoint(record.note)?.size
-  const directory = new KeyDirectory()
-  const frontier = new MerkleFrontier()
-  const roots = new Map<number, Uint8Array>()
-  let ledgerId: string | null = null
-  for await (const row of store.entryRows()) {
-    const entry = JSON.parse(row.canonical) as Entry
-    ledgerId ??= entry.ledger_id
-    directory.push(entry)
-    frontier.append(entryLeafHash(row.hash))
-    if (frontier.size === size) roots.set(size, frontier.root())
-  }
-  const { verdict } = checkCheckpoint(record.note, { label: `stored checkpoint (${record.created_at})`, source: 'stored', ledgerId, directory, size: frontier.size, roots })
+  const cp = peekCheckpoint(record.note)
+  const tree = await ledgerTree(store, { keys: true, rootsAt: cp ? [cp.size] : [] })
+  const { verdict } = checkCheckpoint(record.note, { label: `stored checkpoint (${record.created_at})`, source: 'stored', ledgerId: tree.ledgerId, directory: tree.directory!, size: tree.size, roots: tree.roots })
   return { record, verdict }
 }
 

@@ -125,6 +125,25 @@ describe('a store that cannot keep signatures', () => {
   })
 })
 
+describe('the newest stored checkpoint', () => {
+  it('given a checkpoint and later entries, then the ledger still extends it; given a chain that no longer verifies, then CHAIN_BROKEN', async () => {
+    const { L, store, pic, nurse } = await clinic()
+    const cp = await L.checkpoint({ by: pic })
+    await L.administer({ container: 'C-0001', dose: '10mg', patient: 'P-1', by: nurse })
+    const newest = await L.newestCheckpoint()
+    expect(newest?.record.note).toBe(cp.note)
+    expect(newest?.verdict).toMatchObject({ status: 'ok', size: cp.checkpoint.size, signed_by: ['pkim'] })
+    // The same store with the location entry's bytes edited (its stored hash kept): no document vouches for it.
+    const edited: LedgerStore = {
+      ...store,
+      entryRows: (range) => (async function* () {
+        for await (const row of store.entryRows(range)) yield { ...row, canonical: row.canonical.replace('"Main safe"', '"Other safe"') }
+      })(),
+    }
+    await expect(new Ledger({ store: edited }).newestCheckpoint()).rejects.toMatchObject({ code: 'CHAIN_BROKEN' })
+  })
+})
+
 describe('inclusion proofs', () => {
   it('given a stored checkpoint, then the tlog-proof of an entry carries the entry line and its audit path verifies against the signed root', async () => {
     const { L, pic, nurse } = await clinic()
