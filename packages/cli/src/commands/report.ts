@@ -42,10 +42,6 @@ async function writePdfFile(path: string, write: (sink: NodeJS.WritableStream) =
   }
 }
 
-/** Who prints a form (with --by, that user proved presence by passphrase; else "unattended"), as the reports package takes it. */
-function printOptions(p: { generatedAt: string; generatedBy: string }): { generatedAt: string; generatedBy: string } {
-  return { generatedAt: p.generatedAt, generatedBy: p.generatedBy }
-}
 
 function checkpointLine(cp: { code: string; size: number; basis: string; consistent: boolean } | null): string {
   if (!cp) return '  no signed checkpoint on the cover: none has been signed (add --by, or run `csledger checkpoint`)'
@@ -129,9 +125,10 @@ export function registerReport(program: Command, ctx: CliContext, state: RunStat
     }, { readonly: (o) => !o.by }))
   example(audit, 'csledger report audit --from 2027-01-01 --to 2027-03-31 --format pdf --out q1-audit.pdf --by auditor1', 'csledger report audit --from 2027-01-01 --to 2027-03-31 --schedule III --format csv --out q1-csv/')
 
-  type Print = { generatedAt: string; generatedBy: string; signer: Principal | undefined }
+  // When and by whom a form is printed (with --by, that user proved presence by passphrase; else "unattended").
+  type Print = { generatedAt: string; generatedBy: string }
   // Only a count sheet signs a checkpoint (when --by is given): the others never write.
-  const printable = (name: string, description: string, build: (L: Ledger, reports: typeof import('@csledger/reports'), opts: Record<string, string | undefined>, positional: Array<string | undefined>, print: Print) => Promise<{ write: (sink: NodeJS.WritableStream) => Promise<unknown>; what: string; notes?: string[] }>, configure: (c: Command) => Command) => {
+  const printable = (name: string, description: string, build: (L: Ledger, reports: typeof import('@csledger/reports'), opts: Record<string, string | undefined>, positional: Array<string | undefined>, print: Print, signer: Principal | undefined) => Promise<{ write: (sink: NodeJS.WritableStream) => Promise<unknown>; what: string; notes?: string[] }>, configure: (c: Command) => Command) => {
     const c = configure(report.command(name).description(description))
       .option('--out <file.pdf>', 'the PDF to write')
       .option('--by <user>', 'who prints it (asked for their passphrase)')
@@ -140,8 +137,8 @@ export function registerReport(program: Command, ctx: CliContext, state: RunStat
         const L = await ledger()
         const reports = await import('@csledger/reports')
         const signer = opts.by ? await authenticate(ctx, g, L, opts.by, 'actor') : undefined
-        const print = { generatedAt: ctx.clock.now().toISOString(), generatedBy: signer?.username ?? 'unattended', signer }
-        const doc = await build(L, reports, opts, positional, print)
+        const print = { generatedAt: ctx.clock.now().toISOString(), generatedBy: signer?.username ?? 'unattended' }
+        const doc = await build(L, reports, opts, positional, print, signer)
         const path = resolve(ctx.cwd, out)
         await writePdfFile(path, doc.write)
         return { exitCode: 0, data: { out: path, document: doc.what }, text: `${doc.what} written to ${path}\n${(doc.notes ?? []).map((n) => `  ${n}\n`).join('')}` }
@@ -149,26 +146,26 @@ export function registerReport(program: Command, ctx: CliContext, state: RunStat
     return c
   }
   example(printable('inventory', 'a formal inventory as a signable 1304.11 record (default: the latest)', async (L, r, o, _p, print) => {
-    const doc = await r.buildInventoryForm(r.sourceFromStore(L.store), { ...printOptions(print), ...(o.seq ? { seq: parseSeq(o.seq) } : {}) })
+    const doc = await r.buildInventoryForm(r.sourceFromStore(L.store), { ...print, ...(o.seq ? { seq: parseSeq(o.seq) } : {}) })
     return { write: (s) => r.writeInventoryPdf(doc, s as never), what: `inventory #${doc.inventory.seq}` }
   }, (c) => c.option('--seq <seq>', 'the inventory entry (default: the latest)')), 'csledger report inventory --out inventory-2027-01-04.pdf')
   example(printable('form106 <loss>', 'a DEA Form 106 draft for a theft or loss', async (L, r, _o, p, print) => {
-    const doc = await r.buildForm106Draft(r.sourceFromStore(L.store), { ...printOptions(print), loss: p[0]! })
+    const doc = await r.buildForm106Draft(r.sourceFromStore(L.store), { ...print, loss: p[0]! })
     return { write: (s) => r.writeForm106Pdf(doc, s as never), what: `Form 106 draft for ${p[0]}` }
   }, (c) => c), 'csledger report form106 L-0001 --out form106-L-0001.pdf')
   example(printable('form41 <seq>', 'a DEA Form 41 record for an on-site destruction', async (L, r, _o, p, print) => {
-    const doc = await r.buildForm41Record(r.sourceFromStore(L.store), { ...printOptions(print), seq: parseSeq(p[0]!) })
+    const doc = await r.buildForm41Record(r.sourceFromStore(L.store), { ...print, seq: parseSeq(p[0]!) })
     return { write: (s) => r.writeForm41Pdf(doc, s as never), what: `Form 41 record for disposal #${p[0]}` }
   }, (c) => c), 'csledger report form41 2051 --out form41-2051.pdf')
-  example(printable('count-sheet', 'a blind daily count sheet for a location (no expected values; the ledger position to count against)', async (L, r, o, _p, print) => {
+  example(printable('count-sheet', 'a blind daily count sheet for a location (no expected values; the ledger position to count against)', async (L, r, o, _p, print, signer) => {
     if (!o.location) throw new InputError('MISSING_OPTION', '--location is required', { hint: 'e.g. --location SAFE-1' })
     const read = L.store.read()
     const reg = (await read.get('registrant', REGISTRANT_KEY))!
     const loc = await read.get('location', o.location)
     // The sheet carries a checkpoint of the ledger as it is printed (signed by --by), or the newest one it extends.
-    const signed = await documentCheckpoint(L, print.signer, () => newestExtendedCheckpoint(L))
+    const signed = await documentCheckpoint(L, signer, () => newestExtendedCheckpoint(L))
     const doc = r.buildCountSheet({
-      ...printOptions(print), checkpoint: signed.given, registrant: { name: reg.name, address: reg.address, dea_number: reg.dea_number }, timezone: reg.timezone,
+      ...print, checkpoint: signed.given, registrant: { name: reg.name, address: reg.address, dea_number: reg.dea_number }, timezone: reg.timezone,
       location: { code: o.location, name: loc?.name ?? o.location }, sheet: await L.countSheet(o.location), products: await read.list('product'), head: await read.head(),
     })
     const line = doc.checkpoint ? `checkpoint ${doc.checkpoint.code} printed on the sheet (${doc.checkpoint.basis === 'signed-now' ? 'signed now' : 'the newest stored one'})` : 'no checkpoint on the sheet: none has been signed (add --by to sign one)'
